@@ -1,0 +1,85 @@
+package dev.toolgate.policy;
+
+import java.util.List;
+
+/**
+ * The outcome for one tool call. Every decision names the rules that matched, human-readable
+ * reasons, a risk score in 0..1 and the version of the rule set that made it.
+ */
+public sealed interface Decision permits Decision.Allowed, Decision.Warned, Decision.Blocked, Decision.NeedsApproval {
+
+    Action outcome();
+
+    /** Ids of the rules whose pattern and condition matched, in rule-set order. */
+    List<String> matchedRules();
+
+    List<Finding> reasons();
+
+    double riskScore();
+
+    String policyVersion();
+
+    /** The rule that decided the outcome (first rule with the winning action), or a pseudo id. */
+    default String decidingRule() {
+        return reasons().isEmpty() ? null : reasons().get(0).ruleId();
+    }
+
+    /** True when the call may be released to the agent now. */
+    default boolean releases() {
+        return this instanceof Allowed || this instanceof Warned;
+    }
+
+    record Allowed(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion)
+            implements Decision {
+        public Allowed {
+            matchedRules = List.copyOf(matchedRules);
+            reasons = List.copyOf(reasons);
+        }
+
+        @Override
+        public Action outcome() {
+            return Action.ALLOW;
+        }
+    }
+
+    /** Released, with warnings the agent and the audit log can see. */
+    record Warned(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion)
+            implements Decision {
+        public Warned {
+            matchedRules = List.copyOf(matchedRules);
+            reasons = List.copyOf(reasons);
+        }
+
+        @Override
+        public Action outcome() {
+            return Action.WARN;
+        }
+    }
+
+    record Blocked(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion)
+            implements Decision {
+        public Blocked {
+            matchedRules = List.copyOf(matchedRules);
+            reasons = List.copyOf(reasons);
+        }
+
+        @Override
+        public Action outcome() {
+            return Action.BLOCK;
+        }
+    }
+
+    /** Held until a person decides. {@code approverEmail} is null when the rule names nobody. */
+    record NeedsApproval(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion,
+                         String approverEmail) implements Decision {
+        public NeedsApproval {
+            matchedRules = List.copyOf(matchedRules);
+            reasons = List.copyOf(reasons);
+        }
+
+        @Override
+        public Action outcome() {
+            return Action.APPROVE;
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package dev.toolgate.policy;
+
+import dev.toolgate.policy.internal.CelConditions;
+import dev.toolgate.policy.internal.CelConditions.Condition;
+import dev.toolgate.policy.internal.JsonArguments;
+import dev.toolgate.policy.internal.ToolPattern;
+import dev.cel.common.CelValidationException;
+import dev.cel.runtime.CelEvaluationException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An immutable, compiled set of rules: each CEL condition compiled once, rules indexed by exact
+ * tool name so that evaluation never touches rules that cannot match the tool.
+ */
+public final class RuleSet {
+    /** Pseudo rule ids that name where a decision came from when no operator rule did. */
+    public static final String DEFAULT_RULE = "policy.default";
+    public static final String KILL_SWITCH_RULE = "kill-switch";
+    public static final String INVALID_ARGUMENTS_RULE = "invalid-arguments";
+
+    /** Per-tool candidate lists are memoised up to this many distinct names (model output is not trusted to be small). */
+    private static final int MAX_MEMOISED_TOOLS = 10_000;
+
+    private final List<Rule> rules;
+    private final PolicyDefaults defaults;
+    private final String version;
+    private final Map<String, List<CompiledRule>> exactIndex;
+    private final List<CompiledRule> globRules;
+    private final Map<String, List<CompiledRule>> candidatesByTool = new ConcurrentHashMap<>();
+
+    private record CompiledRule(int position, Rule rule, List<ToolPattern> patterns, Condition condition) {
+    }
+
+    private RuleSet(List<Rule> rules, PolicyDefaults defaults, List<CompiledRule> compiled) {
+        this.rules = List.copyOf(rules);
+        this.defaults = defaults;
+        this.version = versionOf(rules, defaults);
+        Map<String, List<CompiledRule>> exact = new HashMap<>();
+        List<CompiledRule> globs = new ArrayList<>();
+        for (CompiledRule rule : compiled) {
+            Set<String> names = new HashSet<>();
+            boolean hasGlob = false;
+            for (ToolPattern pattern : rule.patterns()) {
+                if (pattern.isExact()) {
+                    names.add(pattern.text());
+                } else {
+                    hasGlob = true;
+                }
+            }
+            if (hasGlob) {
+                globs.add(rule);
+            } else {
+                names.forEach(name -> exact.computeIfAbsent(name, n -> new ArrayList<>()).add(rule));
+            }
+        }
+        this.exactIndex = exact;
+        this.globRules = globs;
+    }
+
+    /** Compiles every rule; the first rule that does not compile is reported with its id and field. */
+    public static RuleSet compile(List<Rule> rules, PolicyDefaults defaults) throws RuleCompileException {
+        List<CompiledRule> compiled = new ArrayList<>(rules.size());
+        Set<String> ids = new HashSet<>();
+        for (Rule rule : rules) {
+            if (!ids.add(rule.id())) {
+                throw new RuleCompileException(rule.id(), "id", "duplicate rule id '" + rule.id() + "'");
+            }
+            List<ToolPattern> patterns = new ArrayList<>();
+            for (String tool : rule.tools()) {
+                if (tool == null || tool.isBlank()) {
+                    throw new RuleCompileException(rule.id(), "tools", "empty tool pattern (expected: a name or a glob such as db_*)");
+                }
+                patterns.add(ToolPattern.of(tool));
+            }
+            compiled.add(new CompiledRule(compiled.size(), rule, patterns, compileCondition(rule)));
+        }
+        return new RuleSet(rules, defaults, compiled);
+    }
+
+    public static RuleSet empty(PolicyDefaults defaults) {
+        return new RuleSet(List.of(), defaults, List.of());
+    }
+
+    private static Condition compileCondition(Rule rule) throws RuleCompileException {
+        if (rule.when() == null) {
+            return null;
+        }
+        try {
+            return CelConditions.compile(rule.when());
+        } catch (CelValidationException e) {
+            throw new RuleCompileException(rule.id(), "when", "CEL does not compile: " + oneLine(e.getMessage()));
+        } catch (CelEvaluationException e) {
+            throw new RuleCompileException(rule.id(), "when", "CEL program cannot be built: " + oneLine(e.getMessage()));
+        }
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    public PolicyDefaults defaults() {
+        return defaults;
+    }
+
+    /** Short hash of the rules and defaults: two rule sets that decide alike have the same version. */
+    public String version() {
+        return version;
+    }
+
+    /**
+     * Decides one call. Kill switch first, then malformed arguments, then every candidate rule;
+     * the strongest matching action wins, a condition that fails to evaluate counts as
+     * {@code on_error}, and nothing matching means {@code policy.default}.
+     */
+    public Decision evaluate(ToolCall call, CallContext context, Set<String> blockedTools) {
+        if (blockedTools.contains(call.name())) {
+            return decision(Action.BLOCK, List.of(),
+                    List.of(new Finding(KILL_SWITCH_RULE, "tool '" + call.name() + "' is on the blocked-tools list")), null);
+        }
+        Map<String, Object> args;
+        try {
+            args = JsonArguments.parse(call.arguments());
+        } catch (JsonArguments.MalformedArguments e) {
+            return decision(defaults.onError(), List.of(), List.of(new Finding(INVALID_ARGUMENTS_RULE, e.getMessage())), null);
+        }
+
+        List<CompiledRule> candidates = candidatesFor(call.name());
+        if (candidates.isEmpty()) {
+            return defaultDecision();
+        }
+        Map<String, Object> variables = variables(call, context, args);
+        Map<Action, List<CompiledRule>> matchedByAction = new LinkedHashMap<>();
+        List<String> matched = new ArrayList<>();
+        List<Finding> errors = new ArrayList<>();
+        for (CompiledRule candidate : candidates) {
+            try {
+                if (candidate.condition() == null || candidate.condition().test(variables)) {
+                    matched.add(candidate.rule().id());
+                    matchedByAction.computeIfAbsent(candidate.rule().action(), a -> new ArrayList<>()).add(candidate);
+                }
+            } catch (CelEvaluationException | RuntimeException e) {
+                errors.add(new Finding(candidate.rule().id(),
+                        "condition could not be evaluated (" + oneLine(e.getMessage()) + "); applying policy.on_error"));
+            }
+        }
+        if (matched.isEmpty() && errors.isEmpty()) {
+            return defaultDecision();
+        }
+        Action outcome = null;
+        for (Action action : matchedByAction.keySet()) {
+            outcome = outcome == null ? action : Action.strongest(outcome, action);
+        }
+        if (!errors.isEmpty()) {
+            outcome = outcome == null ? defaults.onError() : Action.strongest(outcome, defaults.onError());
+        }
+        List<Finding> reasons = new ArrayList<>();
+        String approverEmail = null;
+        for (CompiledRule rule : matchedByAction.getOrDefault(outcome, List.of())) {
+            reasons.add(new Finding(rule.rule().id(), rule.rule().label()));
+            if (approverEmail == null) {
+                approverEmail = rule.rule().approverEmail();
+            }
+        }
+        // Errors are always named, whatever won: an operator must see a rule that is failing.
+        reasons.addAll(errors);
+        return decision(outcome, matched, reasons, approverEmail);
+    }
+
+    private Decision defaultDecision() {
+        return decision(defaults.defaultAction(), List.of(),
+                List.of(new Finding(DEFAULT_RULE, "no rule matched; policy default is " + defaults.defaultAction().wireName())),
+                null);
+    }
+
+    private Decision decision(Action outcome, List<String> matched, List<Finding> reasons, String approverEmail) {
+        double risk = riskOf(outcome);
+        switch (outcome) {
+            case ALLOW:
+                return new Decision.Allowed(matched, reasons, risk, version);
+            case WARN:
+                return new Decision.Warned(matched, reasons, risk, version);
+            case APPROVE:
+                return new Decision.NeedsApproval(matched, reasons, risk, version, approverEmail);
+            case BLOCK:
+            default:
+                return new Decision.Blocked(matched, reasons, risk, version);
+        }
+    }
+
+    /** A coarse score by outcome; later issues refine it with detectors and history. */
+    private static double riskOf(Action outcome) {
+        switch (outcome) {
+            case ALLOW:
+                return 0.0;
+            case WARN:
+                return 0.4;
+            case APPROVE:
+                return 0.7;
+            case BLOCK:
+            default:
+                return 1.0;
+        }
+    }
+
+    private List<CompiledRule> candidatesFor(String tool) {
+        List<CompiledRule> cached = candidatesByTool.get(tool);
+        if (cached != null) {
+            return cached;
+        }
+        List<CompiledRule> candidates = new ArrayList<>(exactIndex.getOrDefault(tool, List.of()));
+        for (CompiledRule rule : globRules) {
+            if (rule.patterns().stream().anyMatch(p -> p.matches(tool))) {
+                candidates.add(rule);
+            }
+        }
+        candidates.sort((a, b) -> Integer.compare(a.position(), b.position()));
+        List<CompiledRule> result = List.copyOf(candidates);
+        if (candidatesByTool.size() < MAX_MEMOISED_TOOLS) {
+            candidatesByTool.put(tool, result);
+        }
+        return result;
+    }
+
+    private static Map<String, Object> variables(ToolCall call, CallContext context, Map<String, Object> args) {
+        Map<String, Object> variables = new HashMap<>(8);
+        variables.put("tool", call.name());
+        variables.put("args", args);
+        variables.put("agent", context.agent());
+        variables.put("model", context.model());
+        variables.put("workspace", context.workspace());
+        variables.put("request", context.request());
+        return variables;
+    }
+
+    private static String versionOf(List<Rule> rules, PolicyDefaults defaults) {
+        StringBuilder canonical = new StringBuilder();
+        canonical.append(defaults.defaultAction()).append('|').append(defaults.onError()).append('\n');
+        for (Rule rule : rules) {
+            canonical.append(rule.id()).append('\u0000')
+                    .append(String.join("\u0001", rule.tools())).append('\u0000')
+                    .append(rule.when()).append('\u0000')
+                    .append(rule.action()).append('\u0000')
+                    .append(rule.approverEmail()).append('\n');
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "unknown error" : message.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+}
