@@ -52,7 +52,16 @@ public final class CelConditions {
 
         /** True when the condition holds; throws with CEL's message on any runtime error. */
         public boolean test(Map<String, Object> variables) throws CelEvaluationException {
-            return (Boolean) program.eval(variables);
+            Object result = program.eval(variables);
+            if (result instanceof Boolean holds) {
+                return holds;
+            }
+            // Reachable through dyn values (args.flag == "yes" used as a condition): say so plainly.
+            throw new IllegalStateException("condition returned " + describe(result) + ", expected a bool");
+        }
+
+        private static String describe(Object value) {
+            return value == null ? "null" : value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -1,0 +1,143 @@
+package dev.toolgate.config.internal;
+
+import dev.toolgate.config.AnthropicConfig;
+import dev.toolgate.config.ApprovalsConfig;
+import dev.toolgate.config.Config;
+import dev.toolgate.config.EmailConfig;
+import dev.toolgate.config.KeyConfig;
+import dev.toolgate.config.LimitsConfig;
+import dev.toolgate.config.NotificationsConfig;
+import dev.toolgate.config.PolicyConfig;
+import dev.toolgate.config.ResponseConfig;
+import dev.toolgate.config.ServerConfig;
+import dev.toolgate.config.StorageConfig;
+import dev.toolgate.config.UpstreamConfig;
+import java.util.List;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Binds the node tree of {@code toolgate.yaml} to a {@link Config}, one section at a time. */
+public final class ConfigBinder {
+    private static final List<String> SECTIONS = List.of("server", "upstream", "anthropic", "storage", "keys", "policy",
+            "rules", "approvals", "notifications", "response", "limits");
+
+    private final NodeReader reader;
+
+    public ConfigBinder(NodeReader reader) {
+        this.reader = reader;
+    }
+
+    /** The config; meaningful only when no problems were reported. */
+    public Config bind(Node root) {
+        MappingReader file = reader.mapping(root, "", SECTIONS);
+        if (file == null) {
+            return null;
+        }
+        PolicyConfig policy = policy(file.section("policy", List.of("default", "on_error", "blocked_tools")));
+        List<KeyConfig> keys = new KeysBinder(reader).bind(file);
+        RulesBinder.Result rules = new RulesBinder(reader).bind(file, policy.defaults());
+        return new Config(
+                server(file.section("server", List.of("host", "port", "public_url", "idle_timeout"))),
+                upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout"))),
+                anthropic(file.section("anthropic", List.of("base_url", "api_key"))),
+                storage(file.section("storage", List.of("url", "user", "password"))),
+                keys,
+                policy,
+                rules.rules(),
+                rules.ruleSet(),
+                approvals(file.section("approvals", List.of("expire_after", "link_mode"))),
+                notifications(file.section("notifications", List.of("email", "slack_webhook_url", "teams_webhook_url"))),
+                response(file.section("response", List.of("metadata_field"))),
+                limits(file.section("limits", List.of("max_request_size", "max_response_size", "max_tool_argument_size"))));
+    }
+
+    private static ServerConfig server(MappingReader section) {
+        ServerConfig defaults = ServerConfig.DEFAULTS;
+        int port = section.get("port", ValueTypes.port(0), defaults.port());
+        return new ServerConfig(
+                section.get("host", ValueTypes.STRING, defaults.host()),
+                port,
+                section.get("public_url", ValueTypes.HTTP_URL, ServerConfig.defaultPublicUrl(port)),
+                section.get("idle_timeout", ValueTypes.DURATION, defaults.idleTimeout()));
+    }
+
+    private static UpstreamConfig upstream(MappingReader section) {
+        UpstreamConfig defaults = UpstreamConfig.DEFAULTS;
+        return new UpstreamConfig(
+                section.get("base_url", ValueTypes.HTTP_URL, defaults.baseUrl()),
+                section.get("api_key", ValueTypes.STRING, defaults.apiKey()),
+                section.get("timeout", ValueTypes.DURATION, defaults.timeout()),
+                section.get("connect_timeout", ValueTypes.DURATION, defaults.connectTimeout()));
+    }
+
+    private static AnthropicConfig anthropic(MappingReader section) {
+        AnthropicConfig defaults = AnthropicConfig.DEFAULTS;
+        return new AnthropicConfig(
+                section.get("base_url", ValueTypes.HTTP_URL, defaults.baseUrl()),
+                section.get("api_key", ValueTypes.STRING, defaults.apiKey()));
+    }
+
+    private static StorageConfig storage(MappingReader section) {
+        StorageConfig defaults = StorageConfig.DEFAULTS;
+        return new StorageConfig(
+                section.get("url", ValueTypes.JDBC_URL, defaults.url()),
+                section.get("user", ValueTypes.STRING, defaults.user()),
+                section.get("password", ValueTypes.STRING, defaults.password()));
+    }
+
+    private static PolicyConfig policy(MappingReader section) {
+        PolicyConfig defaults = PolicyConfig.DEFAULTS;
+        return new PolicyConfig(
+                section.get("default", ValueTypes.ACTION, defaults.defaultAction()),
+                section.get("on_error", ValueTypes.ACTION, defaults.onError()),
+                blockedTools(section));
+    }
+
+    private static List<String> blockedTools(MappingReader section) {
+        List<String> tools = section.strings("blocked_tools", "a list of tool names", "a tool name", true);
+        return tools == null ? List.of() : tools;
+    }
+
+    private static ApprovalsConfig approvals(MappingReader section) {
+        ApprovalsConfig defaults = ApprovalsConfig.DEFAULTS;
+        return new ApprovalsConfig(
+                section.get("expire_after", ValueTypes.DURATION, defaults.expireAfter()),
+                section.get("link_mode", ValueTypes.LINK_MODE, defaults.linkMode()));
+    }
+
+    private static NotificationsConfig notifications(MappingReader section) {
+        NotificationsConfig defaults = NotificationsConfig.DEFAULTS;
+        return new NotificationsConfig(
+                email(section),
+                section.get("slack_webhook_url", ValueTypes.WEBHOOK_URL, defaults.slackWebhookUrl()),
+                section.get("teams_webhook_url", ValueTypes.WEBHOOK_URL, defaults.teamsWebhookUrl()));
+    }
+
+    /** Null when the section is absent: email is one channel among several, not a requirement. */
+    private static EmailConfig email(MappingReader notifications) {
+        if (!notifications.has("email") || NodeReader.isNull(notifications.node("email"))) {
+            return null;
+        }
+        MappingReader section = notifications.section("email",
+                List.of("smtp_host", "smtp_port", "from", "to", "username", "password", "starttls"));
+        return new EmailConfig(
+                section.require("smtp_host", ValueTypes.text("the SMTP server's host name")),
+                section.get("smtp_port", ValueTypes.port(1), EmailConfig.DEFAULT_SMTP_PORT),
+                section.require("from", ValueTypes.EMAIL),
+                section.require("to", ValueTypes.EMAIL),
+                section.get("username", ValueTypes.STRING, ""),
+                section.get("password", ValueTypes.STRING, ""),
+                section.get("starttls", ValueTypes.BOOLEAN, true));
+    }
+
+    private static ResponseConfig response(MappingReader section) {
+        return new ResponseConfig(section.get("metadata_field", ValueTypes.JSON_FIELD, ResponseConfig.DEFAULTS.metadataField()));
+    }
+
+    private static LimitsConfig limits(MappingReader section) {
+        LimitsConfig defaults = LimitsConfig.DEFAULTS;
+        return new LimitsConfig(
+                section.get("max_request_size", ValueTypes.SIZE, defaults.maxRequestBytes()),
+                section.get("max_response_size", ValueTypes.SIZE, defaults.maxResponseBytes()),
+                section.get("max_tool_argument_size", ValueTypes.SIZE, defaults.maxToolArgumentBytes()));
+    }
+}

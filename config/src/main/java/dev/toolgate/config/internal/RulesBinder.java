@@ -1,0 +1,117 @@
+package dev.toolgate.config.internal;
+
+import dev.toolgate.policy.Action;
+import dev.toolgate.policy.PolicyDefaults;
+import dev.toolgate.policy.Rule;
+import dev.toolgate.policy.RuleCompileException;
+import dev.toolgate.policy.RuleSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Binds the {@code rules} section and compiles it, locating each compile error at the field at fault. */
+final class RulesBinder {
+    private static final List<String> FIELDS = List.of("id", "description", "tools", "when", "action", "approver_email");
+
+    /** The rules as written, and compiled; the rule set is null when any rule is unusable. */
+    record Result(List<Rule> rules, RuleSet ruleSet) {
+    }
+
+    /** A rule and the mapping it came from, so compile errors can point into the file. */
+    private record BoundRule(Rule rule, MappingReader source) {
+    }
+
+    private final NodeReader reader;
+    private final Problems problems;
+
+    RulesBinder(NodeReader reader) {
+        this.reader = reader;
+        this.problems = reader.problems();
+    }
+
+    Result bind(MappingReader file, PolicyDefaults defaults) {
+        int problemsBefore = problems.count();
+        List<Node> entries = reader.sequence(file.node("rules"), "rules", "a list of rules");
+        if (entries == null) {
+            return new Result(List.of(), null);
+        }
+        List<BoundRule> bound = new ArrayList<>(entries.size());
+        Map<String, String> ids = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            MappingReader entry = reader.mapping(entries.get(i), MappingReader.element("rules", i), FIELDS);
+            BoundRule rule = entry == null ? null : rule(entry, ids);
+            if (rule != null) {
+                bound.add(rule);
+            }
+        }
+        List<Rule> rules = bound.stream().map(BoundRule::rule).toList();
+        return new Result(rules, compile(bound, defaults, problems.count() == problemsBefore));
+    }
+
+    private BoundRule rule(MappingReader entry, Map<String, String> ids) {
+        String id = entry.require("id", ValueTypes.text("a unique rule id"));
+        String description = entry.get("description", ValueTypes.STRING, "");
+        List<String> tools = entry.strings("tools", "a list of tool names or globs", "a tool name or a glob such as db_*", true);
+        if (!entry.has("tools") || NodeReader.isNull(entry.node("tools"))) {
+            entry.reportMissing("tools", "a list of tool names or globs, such as [wire_transfer] or [\"db_*\"]");
+        }
+        String when = entry.get("when", ValueTypes.text("a CEL expression"), null);
+        Action action = entry.require("action", ValueTypes.ACTION);
+        String approverEmail = entry.get("approver_email", ValueTypes.EMAIL, null);
+        if (id != null) {
+            // Checked here rather than left to RuleSet.compile, which stops at the first duplicate.
+            String first = ids.putIfAbsent(id, entry.path("id"));
+            if (first != null) {
+                problems.add(entry.node("id"), entry.path("id"), "duplicate rule id '" + id + "' (first used at " + first + ")");
+            }
+        }
+        if (id == null || tools == null || action == null) {
+            return null;
+        }
+        try {
+            return new BoundRule(new Rule(id, description, tools, when, action, approverEmail), entry);
+        } catch (IllegalArgumentException e) {
+            problems.add(entry.mark(), entry.path(), e.getMessage());
+            return null;
+        }
+    }
+
+    private RuleSet compile(List<BoundRule> bound, PolicyDefaults defaults, boolean allBound) {
+        RuleCompileException first = null;
+        if (allBound) {
+            try {
+                return RuleSet.compile(bound.stream().map(BoundRule::rule).toList(), defaults);
+            } catch (RuleCompileException e) {
+                first = e;
+            }
+        }
+        // RuleSet.compile stops at the first bad rule; compiling each alone reports every one.
+        int problemsBefore = problems.count();
+        for (BoundRule rule : bound) {
+            try {
+                RuleSet.compile(List.of(rule.rule()), defaults);
+            } catch (RuleCompileException e) {
+                report(rule, e);
+            }
+        }
+        if (first != null && problems.count() == problemsBefore) {
+            // Only visible across rules; still must not pass silently.
+            RuleCompileException error = first;
+            bound.stream().filter(rule -> rule.rule().id().equals(error.ruleId())).reduce((a, b) -> b)
+                    .ifPresentOrElse(rule -> report(rule, error), () -> problems.add((Node) null, "rules", error.getMessage()));
+        }
+        return null;
+    }
+
+    private void report(BoundRule rule, RuleCompileException e) {
+        MappingReader source = rule.source();
+        Node field = source.node(e.field());
+        if (field == null) {
+            problems.add(source.mark(), source.path(), e.getMessage());
+        } else {
+            problems.add(field, source.path(e.field()), e.getMessage());
+        }
+    }
+}

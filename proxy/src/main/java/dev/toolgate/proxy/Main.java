@@ -1,0 +1,50 @@
+package dev.toolgate.proxy;
+
+import dev.toolgate.config.Config;
+import dev.toolgate.config.ConfigException;
+import dev.toolgate.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar toolgate.jar --config toolgate.yaml}: starts the gateway and runs until stopped. */
+@Command(name = "toolgate", mixinStandardHelpOptions = true, version = "Toolgate 0.1.0",
+        description = "Governance gateway for AI agent tool calls: an OpenAI-compatible intercepting proxy.")
+public final class Main implements Callable<Integer> {
+    /** Exit status for a configuration the gateway refuses to start with. */
+    static final int EXIT_BAD_CONFIG = 2;
+
+    @Option(names = {"-c", "--config"}, description = "Path to toolgate.yaml (default: ${DEFAULT-VALUE})",
+            defaultValue = "toolgate.yaml")
+    private Path configFile;
+
+    public static void main(String[] args) {
+        int status = new CommandLine(new Main()).execute(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Config config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            System.err.println("Toolgate cannot start: " + configFile + " has problems:");
+            System.err.println(e.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+        Gateway gateway = Gateway.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopped.countDown();
+        }, "toolgate-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.toolgate.proxy.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.policy.CallContext;
+import dev.toolgate.policy.Decision;
+import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.gate.DecisionSummary;
+import dev.toolgate.proxy.gate.GatedCall;
+import dev.toolgate.proxy.gate.ToolCallGate;
+import dev.toolgate.proxy.server.ApiError;
+import dev.toolgate.proxy.server.Endpoint;
+import dev.toolgate.proxy.server.Exchange;
+import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.server.Principal;
+import dev.toolgate.proxy.server.RequestBodies;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/intercept}: asks for a decision on one tool call an agent is about to run,
+ * for frameworks that do not go through the OpenAI proxy. Same evaluator, same audit.
+ */
+final class InterceptEndpoint implements Endpoint {
+    private static final Logger log = LoggerFactory.getLogger(InterceptEndpoint.class);
+
+    private final ToolCallGate gate;
+    private final URI publicUrl;
+
+    InterceptEndpoint(ToolCallGate gate, URI publicUrl) {
+        this.gate = gate;
+        this.publicUrl = publicUrl;
+    }
+
+    @Override
+    public void serve(Exchange exchange) {
+        RequestBodies.requireJson(exchange);
+        ObjectNode body = Json.readObject(exchange.request().content());
+        JsonNode toolName = body.path("tool_name");
+        if (toolName.isMissingNode() || toolName.isNull()) {
+            throw ApiError.missingField("tool_name");
+        }
+        if (!toolName.isTextual() || toolName.textValue().isBlank()) {
+            throw ApiError.validation("tool_name must be a non-empty string");
+        }
+        ToolCall call = new ToolCall(textOrNull(body.path("tool_call_id")), toolName.textValue(), arguments(body.path("arguments")));
+        Principal principal = exchange.principal();
+        CallContext context = new CallContext(principal.workspace(), principal.name(), body.path("model").asText(""),
+                Map.of("source", "intercept", "path", exchange.path()));
+        ToolCallGate.Request request = new ToolCallGate.Request(context, "intercept", List.of(call), null, null, null,
+                exchange.elapsedNanos());
+        gate.decide(request).whenComplete((gated, failure) -> {
+            if (failure != null) {
+                log.error("could not record the decision on '{}' for agent '{}'; answering not allowed: {}",
+                        call.name(), principal.name(), failure.toString());
+                exchange.fail(ApiError.decisionUnavailable());
+            } else {
+                exchange.respondJson(HttpResponseStatus.OK, answer(gated.get(0)));
+            }
+        });
+    }
+
+    /** {@code arguments} may be an object, a JSON string (as in OpenAI tool calls) or absent. */
+    private static String arguments(JsonNode arguments) {
+        if (arguments.isMissingNode() || arguments.isNull()) {
+            return "{}";
+        }
+        if (arguments.isObject()) {
+            return arguments.toString();
+        }
+        if (arguments.isTextual()) {
+            return arguments.textValue();
+        }
+        throw ApiError.validation("arguments must be a JSON object or a string holding one, got " + arguments.getNodeType().name().toLowerCase());
+    }
+
+    private ObjectNode answer(GatedCall gated) {
+        DecisionSummary summary = new DecisionSummary(List.of(gated), publicUrl);
+        Decision decision = gated.decision();
+        ObjectNode answer = Json.object();
+        answer.put("allowed", decision.releases());
+        answer.put("message", message(gated));
+        answer.put("decision", decision.outcome().wireName());
+        answer.put("risk_score", decision.riskScore());
+        ObjectNode metadata = summary.metadata();
+        metadata.remove("calls");
+        answer.setAll(metadata);
+        answer.set("matched_rules", Json.MAPPER.valueToTree(decision.matchedRules()));
+        answer.set("reasons", Json.MAPPER.valueToTree(decision.reasons().stream()
+                .map(f -> Map.of("rule", f.ruleId(), "reason", f.message())).toList()));
+        if (gated.approvalId() != null) {
+            answer.put("approval_url", summary.approvalUrl(gated.approvalId()));
+        }
+        return answer;
+    }
+
+    private static String message(GatedCall gated) {
+        if (gated.decision() instanceof Decision.Warned) {
+            return "Tool '" + gated.call().name() + "' is allowed with a warning.";
+        }
+        return gated.decision().releases() ? "Tool '" + gated.call().name() + "' is allowed." : DecisionSummary.replacementText(gated);
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node.isTextual() ? node.textValue() : null;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.toolgate.proxy.gate;
+
+import dev.toolgate.policy.PolicyEngine;
+import dev.toolgate.storage.BlockedTool;
+import dev.toolgate.storage.BlockedToolStore;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The blocked-tools list: persisted per workspace, mirrored into the evaluator after every
+ * change. The list from {@code toolgate.yaml} applies to every workspace and cannot be changed
+ * through the API. Methods block (storage): call them off the event loop.
+ */
+public final class KillSwitch {
+    private final BlockedToolStore store;
+    private final PolicyEngine engine;
+    private final Set<String> configured;
+
+    public KillSwitch(BlockedToolStore store, PolicyEngine engine, List<String> configured) {
+        this.store = store;
+        this.engine = engine;
+        this.configured = Set.copyOf(configured);
+    }
+
+    /** Loads every workspace's persisted list into the evaluator; called once at startup. */
+    public void load() {
+        engine.replaceBlockedTools(configured);
+        store.all().stream()
+                .collect(Collectors.groupingBy(BlockedTool::workspace, Collectors.mapping(BlockedTool::tool, Collectors.toSet())))
+                .forEach(engine::replaceWorkspaceBlockedTools);
+    }
+
+    public List<BlockedTool> list(String workspace) {
+        return store.list(workspace);
+    }
+
+    public Set<String> configured() {
+        return configured;
+    }
+
+    /** True when the tool was not blocked in this workspace before. */
+    public boolean block(String workspace, String tool, String by) {
+        boolean added = store.add(workspace, tool, by);
+        refresh(workspace);
+        return added;
+    }
+
+    /** True when the tool was blocked in this workspace through the API and no longer is. */
+    public boolean unblock(String workspace, String tool) {
+        boolean removed = store.remove(workspace, tool);
+        refresh(workspace);
+        return removed;
+    }
+
+    private void refresh(String workspace) {
+        engine.replaceWorkspaceBlockedTools(workspace,
+                store.list(workspace).stream().map(BlockedTool::tool).collect(Collectors.toSet()));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.toolgate.proxy.openai;
+
+import dev.toolgate.config.UpstreamConfig;
+import dev.toolgate.proxy.server.Endpoint;
+import dev.toolgate.proxy.server.Exchange;
+import dev.toolgate.proxy.upstream.ForwardedHeaders;
+import dev.toolgate.proxy.upstream.RelayListener;
+import dev.toolgate.proxy.upstream.UpstreamCall;
+import dev.toolgate.proxy.upstream.UpstreamClient;
+import dev.toolgate.proxy.upstream.UpstreamTarget;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Every other {@code /v1/*} request (models, embeddings, files...): forwarded and streamed back
+ * untouched, so an OpenAI SDK works with only its base URL changed.
+ */
+public final class PassthroughEndpoint implements Endpoint {
+    private final UpstreamClient upstream;
+    private final UpstreamConfig upstreamConfig;
+
+    public PassthroughEndpoint(UpstreamClient upstream, UpstreamConfig upstreamConfig) {
+        this.upstream = upstream;
+        this.upstreamConfig = upstreamConfig;
+    }
+
+    @Override
+    public void serve(Exchange exchange) {
+        FullHttpRequest forwarded = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.request().method(), "/",
+                exchange.request().content().retainedDuplicate(),
+                ForwardedHeaders.toUpstream(exchange.request().headers(), upstreamConfig.apiKey(), true),
+                EmptyHttpHeaders.INSTANCE);
+        RelayListener listener = new RelayListener(exchange);
+        UpstreamCall call = upstream.send(exchange.eventLoop(),
+                UpstreamTarget.resolve(upstreamConfig.baseUrl(), exchange.query(), "api_key"), forwarded, listener);
+        listener.attach(call);
+        exchange.onClientGone(call::cancel);
+    }
+}

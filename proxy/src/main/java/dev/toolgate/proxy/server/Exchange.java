@@ -1,0 +1,210 @@
+package dev.toolgate.proxy.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client request and its response. Owns the aggregated request and releases it exactly once,
+ * when the response is complete or the connection is gone. Response methods may be called from
+ * any thread; the work always happens on the channel's event loop.
+ */
+public final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    private final ChannelHandlerContext ctx;
+    private final FullHttpRequest request;
+    private final QueryStringDecoder query;
+    private final boolean keepAlive;
+    private final long receivedNanos = System.nanoTime();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private Map<String, String> pathParams = Map.of();
+    private Principal principal;
+    private boolean responseStarted;
+    private boolean responseDone;
+
+    Exchange(ChannelHandlerContext ctx, FullHttpRequest request) {
+        this.ctx = ctx;
+        this.request = request;
+        this.query = new QueryStringDecoder(request.uri());
+        this.keepAlive = HttpUtil.isKeepAlive(request);
+        ctx.channel().closeFuture().addListener(closed -> ctx.executor().execute(this::releaseRequest));
+    }
+
+    public FullHttpRequest request() {
+        return request;
+    }
+
+    public QueryStringDecoder query() {
+        return query;
+    }
+
+    public String path() {
+        return query.path();
+    }
+
+    /** The first value of a query parameter, or null. */
+    public String param(String name) {
+        var values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    void pathParams(Map<String, String> params) {
+        this.pathParams = params;
+    }
+
+    public Principal principal() {
+        return principal;
+    }
+
+    void principal(Principal principal) {
+        this.principal = principal;
+    }
+
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    public ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    /** Nanoseconds since the request was fully received. */
+    public long elapsedNanos() {
+        return System.nanoTime() - receivedNanos;
+    }
+
+    /** Runs {@code action} if the client disconnects before the response completes. */
+    public void onClientGone(Runnable action) {
+        ctx.channel().closeFuture().addListener(closed -> {
+            if (!responseDone) {
+                action.run();
+            }
+        });
+    }
+
+    public boolean clientConnected() {
+        return ctx.channel().isActive();
+    }
+
+    public void respond(FullHttpResponse response) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> respond(response));
+            return;
+        }
+        if (responseStarted || !ctx.channel().isActive()) {
+            response.release();
+            releaseRequest();
+            return;
+        }
+        responseStarted = true;
+        responseDone = true;
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive);
+        releaseRequest();
+        finish(ctx.writeAndFlush(response));
+    }
+
+    public void respondJson(HttpResponseStatus status, Object body) {
+        respond(jsonResponse(status, Json.bytes(body)));
+    }
+
+    public void fail(ApiError error) {
+        respondJson(error.status(), ErrorBodies.of(error.code(), error.getMessage()));
+    }
+
+    public static FullHttpResponse jsonResponse(HttpResponseStatus status, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        return response;
+    }
+
+    /** Starts a streamed response; the head must say its framing (Content-Length or chunked). */
+    public void startStream(HttpResponse head) {
+        assert ctx.executor().inEventLoop();
+        responseStarted = true;
+        if (!HttpUtil.isContentLengthSet(head)) {
+            HttpUtil.setTransferEncodingChunked(head, true);
+        }
+        HttpUtil.setKeepAlive(head, keepAlive);
+        ctx.write(head);
+    }
+
+    public boolean streamStarted() {
+        return responseStarted;
+    }
+
+    /** Writes one piece of a streamed body (ownership of {@code content} passes to Netty). */
+    public ChannelFuture writeChunk(ByteBuf content) {
+        return ctx.writeAndFlush(new DefaultHttpContent(content));
+    }
+
+    public boolean clientWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    public void endStream(ByteBuf lastContent) {
+        responseDone = true;
+        releaseRequest();
+        finish(ctx.writeAndFlush(lastContent.isReadable()
+                ? new io.netty.handler.codec.http.DefaultLastHttpContent(lastContent)
+                : releaseAndEmpty(lastContent)));
+    }
+
+    /** Ends a stream that cannot be completed (the upstream failed mid-body): the client sees a cut connection. */
+    public void abortStream(String why) {
+        log.warn("aborting response to {} {}: {}", request.method(), path(), why);
+        responseDone = true;
+        releaseRequest();
+        ctx.close();
+    }
+
+    private static LastHttpContent releaseAndEmpty(ByteBuf content) {
+        content.release();
+        return LastHttpContent.EMPTY_LAST_CONTENT;
+    }
+
+    private void finish(ChannelFuture written) {
+        if (keepAlive) {
+            // The next request on this connection is read only now: responses stay in order.
+            written.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    f.channel().config().setAutoRead(true);
+                } else {
+                    f.channel().close();
+                }
+            });
+        } else {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void releaseRequest() {
+        if (released.compareAndSet(false, true)) {
+            request.release();
+        }
+    }
+}

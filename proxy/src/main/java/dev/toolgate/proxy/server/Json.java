@@ -1,0 +1,78 @@
+package dev.toolgate.proxy.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** The gateway's one JSON mapper: numbers kept exact, so a rewritten body changes only what it must. */
+public final class Json {
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private Json() {
+    }
+
+    /** Parses without consuming or releasing {@code body}. */
+    public static JsonNode read(ByteBuf body) throws IOException {
+        try (InputStream in = new ByteBufInputStream(body.duplicate())) {
+            JsonNode node = MAPPER.readTree(in);
+            if (node == null || node.isMissingNode()) {
+                throw new IOException("empty body");
+            }
+            return node;
+        }
+    }
+
+    /** Parses a request body that must be one JSON object; anything else is a 400 for the client. */
+    public static ObjectNode readObject(ByteBuf body) {
+        JsonNode node;
+        try {
+            node = read(body);
+        } catch (IOException e) {
+            throw ApiError.invalidJson(firstLine(e.getMessage()));
+        }
+        if (!node.isObject()) {
+            throw ApiError.invalidJson("expected a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static String text(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.toolgate.proxy.server;
+
+import dev.toolgate.config.Role;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each complete request: authenticates the gateway key, checks the role, and hands an
+ * {@link Exchange} to the endpoint. One request per connection is in flight at a time (reading
+ * pauses until the response is written), so pipelined responses cannot overtake each other.
+ */
+@Sharable
+final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private final Router router;
+    private final GatewayKeys keys;
+
+    RequestDispatcher(Router router, GatewayKeys keys) {
+        super(false);
+        this.router = router;
+        this.keys = keys;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            rejectMalformed(ctx, request);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        Exchange exchange = new Exchange(ctx, request);
+        try {
+            Router.Match match = router.find(request.method(), exchange.path());
+            if (match.route() == null) {
+                throw match.pathKnown()
+                        ? new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                                request.method() + " is not supported on " + exchange.path())
+                        : ApiError.notFound("no route for " + request.method() + " " + exchange.path());
+            }
+            exchange.pathParams(match.params());
+            if (match.route().access() != Route.Access.PUBLIC) {
+                exchange.principal(authenticate(exchange, match.route().access()));
+            }
+            match.route().endpoint().serve(exchange);
+        } catch (ApiError error) {
+            exchange.fail(error);
+        } catch (Exception | AssertionError unexpected) {
+            log.error("internal error serving {} {}", request.method(), exchange.path(), unexpected);
+            exchange.fail(new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                    "the gateway failed to handle this request; see the gateway log"));
+        }
+    }
+
+    private Principal authenticate(Exchange exchange, Route.Access access) {
+        String presented = GatewayKeys.presented(exchange.request().headers(), exchange.query(), true)
+                .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "MISSING_API_KEY",
+                        "a gateway key is required: send it in the x-api-key or x-toolgate-key header"));
+        Principal principal = keys.authenticate(presented)
+                .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "INVALID_API_KEY",
+                        "the gateway key is not valid"));
+        if (access == Route.Access.ADMIN && !principal.mayActAs(Role.ADMIN)) {
+            throw new ApiError(HttpResponseStatus.FORBIDDEN, "FORBIDDEN",
+                    "key '" + principal.name() + "' has role agent; this endpoint needs an admin key");
+        }
+        return principal;
+    }
+
+    private static void rejectMalformed(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        request.release();
+        HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : HttpResponseStatus.BAD_REQUEST;
+        String code = cause instanceof TooLongFrameException ? "REQUEST_TOO_LARGE" : "MALFORMED_REQUEST";
+        FullHttpResponse response = Exchange.jsonResponse(status,
+                Json.bytes(ErrorBodies.of(code, "malformed HTTP request: " + cause.getMessage())));
+        response.headers().setInt(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        // Idle with no request in flight (reading is on only between requests): close the connection.
+        if (event instanceof IdleStateEvent && ctx.channel().config().isAutoRead()) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection error: {}", cause.toString());
+        } else {
+            log.warn("unexpected error on client connection {}", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.toolgate.proxy.server;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A method and path template ({@code /api/blocked-tools/:tool_name}; a final {@code *} matches
+ * any rest) with who may call it.
+ */
+public record Route(HttpMethod method, String template, Access access, Endpoint endpoint) {
+
+    /** Who may call a route. */
+    public enum Access {
+        /** No key: health checks and token-guarded approval links. */
+        PUBLIC,
+        /** Any valid key. */
+        AGENT,
+        /** Admin keys only. */
+        ADMIN
+    }
+
+    List<String> segments() {
+        return split(template);
+    }
+
+    /** The path parameters when {@code path} fits the template, else null. */
+    Map<String, String> match(List<String> pathSegments) {
+        List<String> templateSegments = segments();
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < templateSegments.size(); i++) {
+            String expected = templateSegments.get(i);
+            if (expected.equals("*") && i == templateSegments.size() - 1) {
+                return params;
+            }
+            if (i >= pathSegments.size()) {
+                return null;
+            }
+            String actual = pathSegments.get(i);
+            if (expected.startsWith(":")) {
+                params.put(expected.substring(1), actual);
+            } else if (!expected.equals(actual)) {
+                return null;
+            }
+        }
+        return templateSegments.size() == pathSegments.size() ? params : null;
+    }
+
+    static List<String> split(String path) {
+        String trimmed = path.startsWith("/") ? path.substring(1) : path;
+        if (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("/", -1));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.toolgate.proxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The listening socket: binds, serves through the {@link Router}, and closes gracefully. */
+public final class ToolgateServer implements AutoCloseable {
+    private final EventLoopGroup acceptor;
+    private final Channel serverChannel;
+
+    private ToolgateServer(EventLoopGroup acceptor, Channel serverChannel) {
+        this.acceptor = acceptor;
+        this.serverChannel = serverChannel;
+    }
+
+    /** Binds {@code host:port} (0 picks a free port) and starts serving on {@code workers}. */
+    public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, GatewayKeys keys,
+                                       String host, int port, long maxRequestBytes, Duration idleTimeout)
+            throws InterruptedException {
+        EventLoopGroup acceptor = transport.newGroup(1, "toolgate-accept");
+        RequestDispatcher dispatcher = new RequestDispatcher(router, keys);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ServerInitializer(dispatcher, maxRequestBytes, idleTimeout));
+        try {
+            Channel channel = bootstrap.bind(host, port).sync().channel();
+            return new ToolgateServer(acceptor, channel);
+        } catch (InterruptedException | RuntimeException e) {
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.toolgate.proxy.testing;
+
+import dev.toolgate.config.Config;
+import dev.toolgate.config.ConfigLoader;
+import dev.toolgate.proxy.Gateway;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * The real gateway on a random port, configured from YAML the way an operator would, with an
+ * OkHttp client for requests. Storage is a private in-memory H2 unless a URL is given.
+ */
+public final class TestGateway implements AutoCloseable {
+    public static final String AGENT_KEY = "agent-key-0123456789";
+    public static final String ADMIN_KEY = "admin-key-0123456789";
+    public static final MediaType JSON = MediaType.get("application/json");
+
+    /** Rules used across the proxy tests: one of each action. */
+    public static final String STANDARD_RULES = """
+            policy:
+              default: allow
+              on_error: block
+              blocked_tools: [drop_database]
+            rules:
+              - id: no-deletes
+                description: Block all file deletions
+                tools: [delete_file]
+                action: block
+              - id: big-transfers
+                description: Any wire transfer over 1000 needs approval
+                tools: [wire_transfer]
+                when: "has(args.amount) && args.amount > 1000"
+                action: approve
+                approver_email: finance@example.com
+              - id: env-files
+                description: Reading .env files is watched
+                tools: [read_file]
+                when: "args.path.endsWith('.env')"
+                action: warn
+            """;
+
+    private final Gateway gateway;
+    private final OkHttpClient http = new OkHttpClient.Builder()
+            .readTimeout(Duration.ofSeconds(30))
+            .retryOnConnectionFailure(false)
+            .build();
+
+    private TestGateway(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    public static TestGateway start(String upstreamBaseUrl) {
+        return start(upstreamBaseUrl, STANDARD_RULES, memoryStorage(), "");
+    }
+
+    public static String memoryStorage() {
+        return "jdbc:h2:mem:toolgate-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    }
+
+    /** {@code extraYaml} adds top-level sections (limits, response...). */
+    public static TestGateway start(String upstreamBaseUrl, String policyYaml, String storageUrl, String extraYaml) {
+        return start(upstreamBaseUrl, "", policyYaml, storageUrl, extraYaml);
+    }
+
+    /** As above, with the gateway's own provider key ({@code upstream.api_key}). */
+    public static TestGateway start(String upstreamBaseUrl, String upstreamApiKey, String policyYaml, String storageUrl,
+                                    String extraYaml) {
+        String yaml = """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                  public_url: "http://toolgate.test"
+                upstream:
+                  base_url: "%s"
+                  api_key: "%s"
+                  timeout: 2s
+                  connect_timeout: 1s
+                storage:
+                  url: "%s"
+                keys:
+                  - { name: support-bot, key: %s, role: agent }
+                  - { name: ops, key: %s, role: admin }
+                """.formatted(upstreamBaseUrl, upstreamApiKey, storageUrl, AGENT_KEY, ADMIN_KEY) + policyYaml + extraYaml;
+        try {
+            Path file = Files.createTempFile("toolgate", ".yaml");
+            Files.writeString(file, yaml);
+            Config config = ConfigLoader.load(file, Map.of());
+            Files.delete(file);
+            return new TestGateway(Gateway.start(config));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("test gateway did not start", e);
+        }
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + gateway.port();
+    }
+
+    public OkHttpClient http() {
+        return http;
+    }
+
+    public Response post(String path, String key, String json) throws IOException {
+        Request.Builder request = new Request.Builder().url(baseUrl() + path).post(RequestBody.create(json, JSON));
+        if (key != null) {
+            request.header("x-api-key", key);
+        }
+        return http.newCall(request.build()).execute();
+    }
+
+    public Response get(String path, String key) throws IOException {
+        Request.Builder request = new Request.Builder().url(baseUrl() + path).get();
+        if (key != null) {
+            request.header("x-api-key", key);
+        }
+        return http.newCall(request.build()).execute();
+    }
+
+    public Response delete(String path, String key) throws IOException {
+        return http.newCall(new Request.Builder().url(baseUrl() + path).delete().header("x-api-key", key).build()).execute();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+        try {
+            http.dispatcher().executorService().awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.toolgate.storage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** The durable record of every decided tool call: group-committed appends and newest-first reads. */
+public interface AuditLog {
+
+    /**
+     * Queues events for the next group commit and returns at once. The future completes only after
+     * the transaction holding these events has committed, so an allowed call may be released when
+     * it completes. It completes exceptionally when the commit fails, when the queue is full
+     * ({@link AuditQueueFullException}, without waiting) or when the log is closed.
+     *
+     * <p>Futures are completed on the audit writer thread: dependent stages must not block, so
+     * chain with the {@code *Async} variants when the next step does I/O.
+     */
+    CompletableFuture<Void> append(List<AuditEvent> events);
+
+    /** One page of events matching the query, newest first, with the total that match. Blocking. */
+    AuditPage query(AuditQuery query);
+
+    /**
+     * Up to {@code batchSize} events matching the filters of {@code filters} (its limit and page are
+     * ignored) whose id is below {@code beforeId}, newest first. Start with {@link Long#MAX_VALUE}
+     * and pass the last id seen to walk every event once, as a CSV export does. Blocking.
+     */
+    List<AuditEvent> queryBefore(AuditQuery filters, long beforeId, int batchSize);
+
+    /** Number of events per decision in a workspace, at or after {@code since} when not null. Blocking. */
+    Map<String, Long> countByDecision(String workspace, Instant since);
+
+    /** The event with this event id, in any workspace. Blocking. */
+    Optional<AuditEvent> findByEventId(String eventId);
+}

@@ -1,0 +1,11 @@
+package dev.toolgate.storage;
+
+/** The audit writer is behind and its queue is full: the append was refused without waiting. */
+public final class AuditQueueFullException extends StorageException {
+    private static final long serialVersionUID = 1L;
+
+    public AuditQueueFullException(int capacity) {
+        super("audit queue is full (" + capacity + " appends waiting): the database is not keeping up with"
+                + " the audit log, so the event was not recorded and its tool call must stay held");
+    }
+}

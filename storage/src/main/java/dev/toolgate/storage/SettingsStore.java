@@ -1,0 +1,12 @@
+package dev.toolgate.storage;
+
+import java.util.Optional;
+
+/** Named per-workspace settings managed through the API, stored as text (usually JSON). Blocking. */
+public interface SettingsStore {
+
+    Optional<String> get(String workspace, String name);
+
+    /** Creates or replaces the setting. */
+    void put(String workspace, String name, String value);
+}

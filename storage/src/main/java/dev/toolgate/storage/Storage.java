@@ -1,0 +1,34 @@
+package dev.toolgate.storage;
+
+import dev.toolgate.storage.jdbi.JdbiStorage;
+import java.time.Clock;
+
+/**
+ * The gateway's database: audit log, kill switch, approvals and settings. Opening it migrates the
+ * schema; closing it commits the audit events still queued, then releases the connections.
+ */
+public interface Storage extends AutoCloseable {
+
+    static Storage open(StorageSettings settings) {
+        return open(settings, Clock.systemUTC());
+    }
+
+    /** Opens the database and brings its schema up to date; {@code clock} stamps and expires records. */
+    static Storage open(StorageSettings settings, Clock clock) {
+        return JdbiStorage.open(settings, clock);
+    }
+
+    AuditLog auditLog();
+
+    BlockedToolStore blockedTools();
+
+    ApprovalStore approvals();
+
+    SettingsStore settings();
+
+    /** Runs a trivial query; throws {@link StorageException} saying why when the database is unreachable. */
+    void ping();
+
+    @Override
+    void close();
+}

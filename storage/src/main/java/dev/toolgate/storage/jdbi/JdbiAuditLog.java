@@ -1,0 +1,102 @@
+package dev.toolgate.storage.jdbi;
+
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.AuditLog;
+import dev.toolgate.storage.AuditPage;
+import dev.toolgate.storage.AuditQuery;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jdbi.v3.core.Jdbi;
+
+/** {@link AuditLog} on the {@code audit_events} table: group-committed appends, indexed newest-first reads. */
+public final class JdbiAuditLog implements AuditLog, AutoCloseable {
+    /** Appends that may wait for the writer before new ones are refused. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+    /** Events per transaction: large enough to amortise the commit, small enough to keep it short. */
+    public static final int DEFAULT_MAX_BATCH_EVENTS = 500;
+
+    private static final int MAX_EXPORT_BATCH = 10_000;
+
+    private final Jdbi jdbi;
+    private final AuditWriter writer;
+
+    /**
+     * Starts the writer thread. {@code jdbi} must come from {@link JdbiStorage#jdbi} so that
+     * instants are stored the same way everywhere.
+     */
+    public JdbiAuditLog(Jdbi jdbi, int queueCapacity, int maxBatchEvents) {
+        this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.writer = AuditWriter.start(jdbi, queueCapacity, maxBatchEvents);
+    }
+
+    @Override
+    public CompletableFuture<Void> append(List<AuditEvent> events) {
+        return writer.append(events);
+    }
+
+    @Override
+    public AuditPage query(AuditQuery query) {
+        AuditFilter filter = AuditFilter.of(query);
+        return jdbi.inTransaction(handle -> {
+            long total = handle.createQuery("SELECT COUNT(*) FROM audit_events WHERE " + filter.where())
+                    .bindMap(filter.parameters())
+                    .mapTo(Long.class)
+                    .one();
+            List<AuditEvent> events = handle.createQuery("SELECT " + AuditEventRows.COLUMNS + " FROM audit_events WHERE "
+                            + filter.where() + " ORDER BY id DESC LIMIT :limit OFFSET :offset")
+                    .bindMap(filter.parameters())
+                    .bind("limit", query.limit())
+                    .bind("offset", query.offset())
+                    .map(AuditEventRows::map)
+                    .list();
+            return new AuditPage(events, total, query.page(), query.limit());
+        });
+    }
+
+    @Override
+    public List<AuditEvent> queryBefore(AuditQuery filters, long beforeId, int batchSize) {
+        if (batchSize < 1 || batchSize > MAX_EXPORT_BATCH) {
+            throw new IllegalArgumentException("batchSize: " + batchSize + " (expected: 1.." + MAX_EXPORT_BATCH + ")");
+        }
+        AuditFilter filter = AuditFilter.of(filters);
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + AuditEventRows.COLUMNS + " FROM audit_events WHERE "
+                        + filter.where() + " AND id < :beforeId ORDER BY id DESC LIMIT :limit")
+                .bindMap(filter.parameters())
+                .bind("beforeId", beforeId)
+                .bind("limit", batchSize)
+                .map(AuditEventRows::map)
+                .list());
+    }
+
+    @Override
+    public Map<String, Long> countByDecision(String workspace, Instant since) {
+        AuditFilter filter = AuditFilter.of(AuditQuery.of(workspace).withSince(since));
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT decision, COUNT(*) AS events FROM audit_events WHERE "
+                        + filter.where() + " GROUP BY decision ORDER BY decision")
+                .bindMap(filter.parameters())
+                .reduceRows(new LinkedHashMap<String, Long>(), (counts, row) -> {
+                    counts.put(row.getColumn("decision", String.class), row.getColumn("events", Long.class));
+                    return counts;
+                }));
+    }
+
+    @Override
+    public Optional<AuditEvent> findByEventId(String eventId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + AuditEventRows.COLUMNS
+                        + " FROM audit_events WHERE event_id = :eventId")
+                .bind("eventId", eventId)
+                .map(AuditEventRows::map)
+                .findOne());
+    }
+
+    /** Commits the events still queued, then stops the writer thread. */
+    @Override
+    public void close() {
+        writer.close();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.toolgate.storage.jdbi;
+
+import dev.toolgate.storage.ApprovalStore;
+import dev.toolgate.storage.AuditLog;
+import dev.toolgate.storage.BlockedToolStore;
+import dev.toolgate.storage.SettingsStore;
+import dev.toolgate.storage.Storage;
+import dev.toolgate.storage.StorageException;
+import dev.toolgate.storage.StorageSettings;
+import java.time.Clock;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link Storage} on Jdbi: one connection pool, the schema migrated by Flyway, one store per table group. */
+public final class JdbiStorage implements Storage {
+    private static final Logger log = LoggerFactory.getLogger(JdbiStorage.class);
+    private static final String MIGRATIONS = "classpath:db/migration";
+
+    private final StorageSettings settings;
+    private final ConnectionPool pool;
+    private final Jdbi jdbi;
+    private final JdbiAuditLog auditLog;
+    private final JdbiBlockedToolStore blockedTools;
+    private final JdbiApprovalStore approvals;
+    private final JdbiSettingsStore settingsStore;
+
+    private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock) {
+        this.settings = settings;
+        this.pool = pool;
+        this.jdbi = jdbi(pool.dataSource());
+        this.blockedTools = new JdbiBlockedToolStore(jdbi, clock);
+        this.approvals = new JdbiApprovalStore(jdbi, clock);
+        this.settingsStore = new JdbiSettingsStore(jdbi, clock);
+        this.auditLog = new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY, JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS);
+    }
+
+    /** Opens the pool and migrates the schema; on failure nothing is left open. */
+    public static JdbiStorage open(StorageSettings settings, Clock clock) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(clock, "clock");
+        ConnectionPool pool = ConnectionPool.forSettings(settings);
+        try {
+            migrate(pool.dataSource(), settings);
+            return new JdbiStorage(settings, pool, clock);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** A Jdbi over {@code dataSource} configured as every store expects (instants as UTC timestamps). */
+    public static Jdbi jdbi(DataSource dataSource) {
+        return Jdbi.create(dataSource).installPlugin(new UtcTimestamps());
+    }
+
+    private static void migrate(DataSource dataSource, StorageSettings settings) {
+        MigrateResult result;
+        try {
+            result = Flyway.configure(JdbiStorage.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations(MIGRATIONS)
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot open the database at " + settings.displayUrl()
+                    + ": schema migration failed (check storage.url, credentials and that no newer Toolgate"
+                    + " has migrated it): " + e.getMessage(), e);
+        }
+        log.info("Storage ready at {}: schema version {}, {} migrations applied now", settings.displayUrl(),
+                result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+                result.migrationsExecuted);
+    }
+
+    @Override
+    public AuditLog auditLog() {
+        return auditLog;
+    }
+
+    @Override
+    public BlockedToolStore blockedTools() {
+        return blockedTools;
+    }
+
+    @Override
+    public ApprovalStore approvals() {
+        return approvals;
+    }
+
+    @Override
+    public SettingsStore settings() {
+        return settingsStore;
+    }
+
+    @Override
+    public void ping() {
+        try {
+            jdbi.withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
+        } catch (RuntimeException e) {
+            throw new StorageException("database at " + settings.displayUrl() + " does not answer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Commits the queued audit events, then closes the connections. */
+    @Override
+    public void close() {
+        try {
+            auditLog.close();
+        } finally {
+            pool.close();
+            log.info("Storage at {} closed", settings.displayUrl());
+        }
+    }
+}

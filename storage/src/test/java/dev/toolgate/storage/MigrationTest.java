@@ -1,0 +1,82 @@
+package dev.toolgate.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MigrationTest {
+    private static final List<String> TABLES =
+            List.of("approval_tokens", "approvals", "audit_events", "blocked_tools", "settings");
+
+    @Test
+    void freshInMemoryDatabaseGetsTheWholeSchema() throws SQLException {
+        String url = TestData.memUrl();
+        try (Storage storage = Storage.open(StorageSettings.of(url))) {
+            storage.ping();
+            assertThat(tables(url)).containsAll(TABLES);
+            assertThat(appliedMigrations(url)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void fileDatabaseIsCreatedAndMigratedOnlyOnce(@TempDir Path dir) throws SQLException {
+        String url = "jdbc:h2:file:" + dir.resolve("toolgate");
+        Storage.open(StorageSettings.of(url)).close();
+        try (Storage reopened = Storage.open(StorageSettings.of(url))) {
+            reopened.ping();
+        }
+        assertThat(dir.resolve("toolgate.mv.db")).exists();
+        assertThat(tables(url)).containsAll(TABLES);
+        assertThat(appliedMigrations(url)).isEqualTo(4);
+    }
+
+    @Test
+    void unreachableDatabaseFailsWithTheUrlAndNoPassword() {
+        StorageSettings settings = new StorageSettings("jdbc:nosuchdriver://db.example.com/toolgate", "toolgate", "s3cret");
+        assertThatThrownBy(() -> Storage.open(settings))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("jdbc:nosuchdriver://db.example.com/toolgate")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void settingsNeverPrintThePassword() {
+        assertThat(new StorageSettings("jdbc:h2:mem:x;CIPHER=AES", "sa", "s3cret").toString())
+                .doesNotContain("s3cret")
+                .doesNotContain("CIPHER")
+                .contains("jdbc:h2:mem:x");
+        assertThatThrownBy(() -> StorageSettings.of(" "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("storage.url");
+    }
+
+    private static List<String> tables(String url) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(url);
+             ResultSet rs = connection.createStatement().executeQuery(
+                     "SELECT LOWER(TABLE_NAME) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static int appliedMigrations(String url) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(url);
+             ResultSet rs = connection.createStatement().executeQuery(
+                     "SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"success\" AND \"version\" IS NOT NULL")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

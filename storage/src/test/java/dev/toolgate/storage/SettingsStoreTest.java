@@ -1,0 +1,34 @@
+package dev.toolgate.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SettingsStoreTest {
+    private Storage storage;
+
+    @BeforeEach
+    void open() {
+        storage = Storage.open(StorageSettings.of(TestData.memUrl()), TestData.FIXED_CLOCK);
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
+    @Test
+    void putCreatesThenReplacesPerWorkspace() {
+        SettingsStore settings = storage.settings();
+        assertThat(settings.get("acme", "notifications")).isEmpty();
+
+        settings.put("acme", "notifications", "{\"slack\":true}");
+        settings.put("acme", "notifications", "{\"slack\":false}");
+        settings.put("other", "notifications", "{\"email\":true}");
+
+        assertThat(settings.get("acme", "notifications")).contains("{\"slack\":false}");
+        assertThat(settings.get("other", "notifications")).contains("{\"email\":true}");
+    }
+}
