@@ -37,6 +37,9 @@ public final class Exchange {
     private final boolean keepAlive;
     private final long receivedNanos = System.nanoTime();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** One listener per exchange, removed when the response is done: keep-alive connections serve many. */
+    private final ChannelFutureListener onClose = closed -> connectionClosed();
+    private Runnable onClientGone = () -> { };
     private Map<String, String> pathParams = Map.of();
     private Principal principal;
     private boolean responseStarted;
@@ -47,7 +50,7 @@ public final class Exchange {
         this.request = request;
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
-        ctx.channel().closeFuture().addListener(closed -> ctx.executor().execute(this::releaseRequest));
+        ctx.channel().closeFuture().addListener(onClose);
     }
 
     public FullHttpRequest request() {
@@ -97,13 +100,17 @@ public final class Exchange {
         return System.nanoTime() - receivedNanos;
     }
 
-    /** Runs {@code action} if the client disconnects before the response completes. */
+    /** Runs {@code action} (on the event loop) if the client disconnects before the response completes. */
     public void onClientGone(Runnable action) {
-        ctx.channel().closeFuture().addListener(closed -> {
-            if (!responseDone) {
-                action.run();
-            }
-        });
+        this.onClientGone = action;
+    }
+
+    private void connectionClosed() {
+        if (!responseDone) {
+            responseDone = true;
+            onClientGone.run();
+        }
+        releaseRequest();
     }
 
     public boolean clientConnected() {
@@ -178,6 +185,7 @@ public final class Exchange {
     public void abortStream(String why) {
         log.warn("aborting response to {} {}: {}", request.method(), path(), why);
         responseDone = true;
+        ctx.channel().closeFuture().removeListener(onClose);
         releaseRequest();
         ctx.close();
     }
@@ -188,6 +196,7 @@ public final class Exchange {
     }
 
     private void finish(ChannelFuture written) {
+        ctx.channel().closeFuture().removeListener(onClose);
         if (keepAlive) {
             // The next request on this connection is read only now: responses stay in order.
             written.addListener((ChannelFutureListener) f -> {
