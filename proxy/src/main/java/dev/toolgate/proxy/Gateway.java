@@ -19,13 +19,9 @@ import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +33,12 @@ public final class Gateway implements AutoCloseable {
             List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 
     private final Storage storage;
-    private final ExecutorService blocking;
+    private final BlockingExecutor blocking;
     private final EventLoopGroup workers;
     private final UpstreamClient upstream;
     private final ToolgateServer server;
 
-    private Gateway(Storage storage, ExecutorService blocking, EventLoopGroup workers, UpstreamClient upstream, ToolgateServer server) {
+    private Gateway(Storage storage, BlockingExecutor blocking, EventLoopGroup workers, UpstreamClient upstream, ToolgateServer server) {
         this.storage = storage;
         this.blocking = blocking;
         this.workers = workers;
@@ -58,7 +54,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Config config, Clock clock) throws InterruptedException {
         StorageConfig storageConfig = config.storage();
         Storage storage = Storage.open(new StorageSettings(storageConfig.url(), storageConfig.user(), storageConfig.password()), clock);
-        ExecutorService blocking = newBlockingExecutor();
+        BlockingExecutor blocking = new BlockingExecutor();
         Transport transport = Transport.best();
         EventLoopGroup workers = transport.newGroup(0, "toolgate-io");
         UpstreamClient upstream = new UpstreamClient(transport, config.upstream().connectTimeout(), config.upstream().timeout());
@@ -86,16 +82,10 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException | RuntimeException e) {
             upstream.close();
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            blocking.shutdownNow();
+            blocking.close();
             storage.close();
             throw e;
         }
-    }
-
-    /** Storage, JDBC and SMTP work: bounded, so a stalled database pushes back instead of queueing forever. */
-    private static ExecutorService newBlockingExecutor() {
-        return new ThreadPoolExecutor(4, 32, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000),
-                new DefaultThreadFactory("toolgate-blocking", true));
     }
 
     public int port() {
@@ -111,12 +101,7 @@ public final class Gateway implements AutoCloseable {
         server.close();
         upstream.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        blocking.shutdown();
-        try {
-            blocking.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        blocking.close();
         storage.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.toolgate.proxy.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
@@ -10,14 +11,13 @@ import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.RequestBodies;
 import dev.toolgate.storage.BlockedTool;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.util.concurrent.Executor;
 
 /** The kill switch: {@code GET|POST /api/blocked-tools}, {@code DELETE /api/blocked-tools/:tool_name}. */
 final class BlockedToolsEndpoints {
     private final KillSwitch killSwitch;
     private final Blocking blocking;
 
-    BlockedToolsEndpoints(KillSwitch killSwitch, Executor executor) {
+    BlockedToolsEndpoints(KillSwitch killSwitch, BlockingExecutor executor) {
         this.killSwitch = killSwitch;
         this.blocking = new Blocking(executor);
     }

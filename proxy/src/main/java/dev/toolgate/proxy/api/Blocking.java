@@ -1,11 +1,10 @@
 package dev.toolgate.proxy.api;
 
+import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,14 +20,14 @@ final class Blocking {
         }
     }
 
-    private final Executor executor;
+    private final BlockingExecutor executor;
 
-    Blocking(Executor executor) {
+    Blocking(BlockingExecutor executor) {
         this.executor = executor;
     }
 
     void respond(Exchange exchange, Supplier<Answer> work) {
-        CompletableFuture.supplyAsync(work, executor).whenComplete((answer, failure) -> {
+        executor.supply(work).whenComplete((answer, failure) -> {
             if (failure == null) {
                 exchange.respondJson(answer.status(), answer.body());
                 return;

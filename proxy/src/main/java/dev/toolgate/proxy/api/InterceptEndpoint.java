@@ -58,8 +58,14 @@ final class InterceptEndpoint implements Endpoint {
                 log.error("could not record the decision on '{}' for agent '{}'; answering not allowed: {}",
                         call.name(), principal.name(), failure.toString());
                 exchange.fail(ApiError.decisionUnavailable());
-            } else {
+                return;
+            }
+            try {
                 exchange.respondJson(HttpResponseStatus.OK, answer(gated.get(0)));
+            } catch (RuntimeException bug) {
+                log.error("internal error answering an intercept for agent '{}'", principal.name(), bug);
+                exchange.fail(new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                        "the gateway failed to answer; treat the call as not allowed"));
             }
         });
     }

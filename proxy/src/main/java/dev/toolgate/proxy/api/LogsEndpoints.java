@@ -2,6 +2,7 @@ package dev.toolgate.proxy.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
@@ -19,8 +20,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +29,10 @@ final class LogsEndpoints {
     private static final int EXPORT_BATCH = 500;
 
     private final AuditLog auditLog;
-    private final Executor executor;
+    private final BlockingExecutor executor;
     private final Blocking blocking;
 
-    LogsEndpoints(AuditLog auditLog, Executor executor) {
+    LogsEndpoints(AuditLog auditLog, BlockingExecutor executor) {
         this.auditLog = auditLog;
         this.executor = executor;
         this.blocking = new Blocking(executor);
@@ -82,7 +81,7 @@ final class LogsEndpoints {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");
         head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"toolgate-audit.csv\"");
-        CompletableFuture.supplyAsync(() -> auditLog.queryBefore(filters, Long.MAX_VALUE, EXPORT_BATCH), executor)
+        executor.supply(() -> auditLog.queryBefore(filters, Long.MAX_VALUE, EXPORT_BATCH))
                 .whenComplete((first, failure) -> exchange.eventLoop().execute(() -> {
                     if (failure != null) {
                         log.error("audit export failed before the first row", failure);
@@ -111,7 +110,7 @@ final class LogsEndpoints {
             if (!written.isSuccess()) {
                 return;
             }
-            CompletableFuture.supplyAsync(() -> auditLog.queryBefore(filters, nextBefore, EXPORT_BATCH), executor)
+            executor.supply(() -> auditLog.queryBefore(filters, nextBefore, EXPORT_BATCH))
                     .whenComplete((next, failure) -> exchange.eventLoop().execute(() -> {
                         if (failure != null) {
                             log.error("audit export failed part-way; the client sees a cut-off download", failure);

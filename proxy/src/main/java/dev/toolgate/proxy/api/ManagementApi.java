@@ -1,5 +1,6 @@
 package dev.toolgate.proxy.api;
 
+import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.server.Json;
@@ -8,7 +9,6 @@ import dev.toolgate.proxy.server.Router;
 import dev.toolgate.storage.Storage;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
-import java.util.concurrent.Executor;
 
 /** Registers the management API (PRODUCT.md §6) on the router. */
 public final class ManagementApi {
@@ -16,7 +16,7 @@ public final class ManagementApi {
     }
 
     public static void register(Router router, ToolCallGate gate, KillSwitch killSwitch, Storage storage,
-                                Executor blockingExecutor, URI publicUrl) {
+                                BlockingExecutor blockingExecutor, URI publicUrl) {
         LogsEndpoints logs = new LogsEndpoints(storage.auditLog(), blockingExecutor);
         BlockedToolsEndpoints blocked = new BlockedToolsEndpoints(killSwitch, blockingExecutor);
         Blocking blocking = new Blocking(blockingExecutor);

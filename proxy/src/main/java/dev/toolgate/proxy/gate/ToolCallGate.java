@@ -5,6 +5,7 @@ import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.PendingApproval;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 /**
  * The decision path every entry point shares: evaluate each call, hold the ones that need a
@@ -28,7 +28,7 @@ import java.util.concurrent.Executor;
 public final class ToolCallGate {
     private final PolicyEngine engine;
     private final Storage storage;
-    private final Executor blocking;
+    private final BlockingExecutor blocking;
     private final Redactor redactor;
     private final Clock clock;
     private final Duration approvalTtl;
@@ -49,7 +49,7 @@ public final class ToolCallGate {
         }
     }
 
-    public ToolCallGate(PolicyEngine engine, Storage storage, Executor blocking, Redactor redactor, Clock clock,
+    public ToolCallGate(PolicyEngine engine, Storage storage, BlockingExecutor blocking, Redactor redactor, Clock clock,
                         Duration approvalTtl) {
         this.engine = engine;
         this.storage = storage;
@@ -73,7 +73,7 @@ public final class ToolCallGate {
         }
         boolean anyHeld = decisions.stream().anyMatch(d -> d instanceof Decision.NeedsApproval);
         CompletableFuture<List<String>> approvalIds = anyHeld
-                ? CompletableFuture.supplyAsync(() -> holdForApproval(request, decisions), blocking)
+                ? blocking.supply(() -> holdForApproval(request, decisions))
                 : CompletableFuture.completedFuture(nulls(decisions.size()));
         return approvalIds.thenCompose(ids -> {
             long overheadMicros = (request.overheadNanos() + System.nanoTime() - started) / 1_000;

@@ -110,6 +110,19 @@ public final class ChatCompletionsEndpoint implements Endpoint {
 
         @Override
         public void onResponse(HttpResponse head, ByteBuf body) {
+            try {
+                decideAndRespond(head, body);
+            } catch (RuntimeException bug) {
+                // Fail closed and answer: an unanswered client would wait for its own timeout.
+                log.error("internal error deciding an upstream answer for agent '{}'; nothing released", context.agent(), bug);
+                if (body.refCnt() > 0) {
+                    body.release();
+                }
+                exchange.fail(internalError());
+            }
+        }
+
+        private void decideAndRespond(HttpResponse head, ByteBuf body) {
             if (head.status().codeClass() != HttpStatusClass.SUCCESS) {
                 exchange.respond(unchanged(head, body));
                 return;
@@ -142,7 +155,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                             completion.calls().size(), context.agent(), failure.toString());
                     exchange.fail(ApiError.decisionUnavailable());
                 } else {
-                    exchange.respond(rewritten(head, completion, gated));
+                    respondRewritten(head, completion, gated);
                 }
             }));
         }
@@ -153,6 +166,18 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             exchange.fail(UpstreamErrors.toApiError(error));
         }
 
+        private void respondRewritten(HttpResponse head, ChatCompletion completion, List<GatedCall> gated) {
+            FullHttpResponse response;
+            try {
+                response = rewritten(head, completion, gated);
+            } catch (RuntimeException bug) {
+                log.error("internal error rewriting the answer for agent '{}'; nothing released", context.agent(), bug);
+                exchange.fail(internalError());
+                return;
+            }
+            exchange.respond(response);
+        }
+
         private FullHttpResponse rewritten(HttpResponse head, ChatCompletion completion, List<GatedCall> gated) {
             DecisionSummary summary = new DecisionSummary(gated, publicUrl);
             byte[] body = ChatResponseRewriter.rewrite(completion, gated, summary, metadataField);
@@ -161,6 +186,11 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             summary.addHeaders(response.headers());
             return response;
         }
+    }
+
+    private static ApiError internalError() {
+        return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                "the gateway failed to decide the tool calls in this response, so none were released; see the gateway log");
     }
 
     static FullHttpResponse unchanged(HttpResponse head, ByteBuf body) {

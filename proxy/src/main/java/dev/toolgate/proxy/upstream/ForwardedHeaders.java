@@ -14,8 +14,11 @@ public final class ForwardedHeaders {
             "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
 
-    /** Gateway credentials: the upstream must never see them. */
-    private static final Set<String> GATEWAY_ONLY = Set.of("x-toolgate-key");
+    /**
+     * Gateway credentials, and {@code expect}: the gateway already answered any 100-continue and
+     * sends the whole body at once.
+     */
+    private static final Set<String> GATEWAY_ONLY = Set.of("x-toolgate-key", "expect");
 
     private ForwardedHeaders() {
     }
