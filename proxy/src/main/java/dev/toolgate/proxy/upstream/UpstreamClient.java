@@ -60,11 +60,20 @@ public final class UpstreamClient implements AutoCloseable {
      * @param readTimeout longest silence from the upstream before the exchange fails with TIMEOUT
      */
     public UpstreamClient(Transport transport, Duration connectTimeout, Duration readTimeout) {
+        this(transport, connectTimeout, readTimeout, defaultTls());
+    }
+
+    /** With the JVM's trust store and hostname verification unless {@code sslContext} says otherwise. */
+    public UpstreamClient(Transport transport, Duration connectTimeout, Duration readTimeout, SslContext sslContext) {
         this.transport = transport;
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
+        this.sslContext = sslContext;
+    }
+
+    private static SslContext defaultTls() {
         try {
-            this.sslContext = SslContextBuilder.forClient().build();
+            return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot initialise TLS for upstream connections", e);
         }
