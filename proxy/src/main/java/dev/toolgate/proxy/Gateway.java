@@ -62,7 +62,8 @@ public final class Gateway implements AutoCloseable {
             PolicyEngine engine = new PolicyEngine(config.ruleSet(), Set.copyOf(config.policy().blockedTools()));
             KillSwitch killSwitch = new KillSwitch(storage.blockedTools(), engine, config.policy().blockedTools());
             killSwitch.load();
-            ToolCallGate gate = new ToolCallGate(engine, storage, blocking, new Redactor(), clock, config.approvals().expireAfter());
+            ToolCallGate gate = new ToolCallGate(engine, storage, blocking, new Redactor(), clock, config.approvals().expireAfter(),
+                    config.limits().maxToolArgumentBytes());
 
             Router router = new Router();
             ManagementApi.register(router, gate, killSwitch, storage, blocking, config.server().publicUrl());

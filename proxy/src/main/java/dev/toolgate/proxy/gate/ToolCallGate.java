@@ -26,12 +26,17 @@ import java.util.concurrent.CompletableFuture;
  * fails, and the caller then releases nothing.
  */
 public final class ToolCallGate {
+    /** Pseudo rule id of a call whose arguments exceed {@code limits.max_tool_argument_size}. */
+    public static final String OVERSIZED_ARGUMENTS_RULE = "oversized-arguments";
+    private static final int MAX_AUDITED_ARGUMENT_CHARS = 64 * 1024;
+
     private final PolicyEngine engine;
     private final Storage storage;
     private final BlockingExecutor blocking;
     private final Redactor redactor;
     private final Clock clock;
     private final Duration approvalTtl;
+    private final long maxArgumentBytes;
 
     /**
      * The calls to decide and where they came from.
@@ -49,14 +54,16 @@ public final class ToolCallGate {
         }
     }
 
+    /** {@code maxArgumentBytes}: larger arguments are blocked unread (fail closed), whatever the rules say. */
     public ToolCallGate(PolicyEngine engine, Storage storage, BlockingExecutor blocking, Redactor redactor, Clock clock,
-                        Duration approvalTtl) {
+                        Duration approvalTtl, long maxArgumentBytes) {
         this.engine = engine;
         this.storage = storage;
         this.blocking = blocking;
         this.redactor = redactor;
         this.clock = clock;
         this.approvalTtl = approvalTtl;
+        this.maxArgumentBytes = maxArgumentBytes;
     }
 
     public PolicyEngine engine() {
@@ -67,7 +74,7 @@ public final class ToolCallGate {
         long started = System.nanoTime();
         List<Decision> decisions;
         try {
-            decisions = request.calls().stream().map(call -> engine.evaluate(call, request.context())).toList();
+            decisions = request.calls().stream().map(call -> evaluate(call, request.context())).toList();
         } catch (RuntimeException evaluatorFailure) {
             return CompletableFuture.failedFuture(evaluatorFailure);
         }
@@ -86,6 +93,14 @@ public final class ToolCallGate {
             }
             return storage.auditLog().append(events).thenApply(committed -> List.copyOf(gated));
         });
+    }
+
+    private Decision evaluate(ToolCall call, CallContext context) {
+        if (utf8LengthExceeds(call.arguments(), maxArgumentBytes)) {
+            return new Decision.Blocked(List.of(), List.of(new Finding(OVERSIZED_ARGUMENTS_RULE,
+                    "arguments exceed the limit of " + maxArgumentBytes + " bytes")), 1.0, engine.ruleSet().version());
+        }
+        return engine.evaluate(call, context);
     }
 
     /** Runs on the blocking executor: reuses a matching pending approval or stores a new one. */
@@ -120,9 +135,31 @@ public final class ToolCallGate {
         Decision decision = gated.decision();
         CallContext context = request.context();
         return new AuditEvent(0, gated.decisionId(), clock.instant(), context.workspace(), context.agent(), request.source(),
-                gated.call().name(), gated.call().id(), redactor.redactJson(gated.call().arguments()), auditDecision(decision),
+                gated.call().name(), gated.call().id(), auditArguments(gated.call().arguments()), auditDecision(decision),
                 decision.matchedRules(), decision.reasons().stream().map(ToolCallGate::reasonLine).toList(), decision.riskScore(),
                 gated.approvalId(), decision.policyVersion(), context.model(), request.upstreamStatus(), overheadMicros, null);
+    }
+
+    static boolean utf8LengthExceeds(String text, long limit) {
+        if ((long) text.length() * 3 <= limit) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            if (bytes > limit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Arguments as stored in the audit log: redacted, and cut short past a size no reviewer reads whole. */
+    private String auditArguments(String arguments) {
+        String redacted = redactor.redactJson(arguments);
+        return redacted.length() <= MAX_AUDITED_ARGUMENT_CHARS ? redacted
+                : redacted.substring(0, MAX_AUDITED_ARGUMENT_CHARS) + "…[truncated " + (redacted.length() - MAX_AUDITED_ARGUMENT_CHARS) + " characters]";
     }
 
     /** The decision word in the audit log: allowed, warned, blocked or pending. */

@@ -57,7 +57,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             match.route().endpoint().serve(exchange);
         } catch (ApiError error) {
             exchange.fail(error);
-        } catch (Exception | AssertionError unexpected) {
+        } catch (Exception unexpected) {
             log.error("internal error serving {} {}", request.method(), exchange.path(), unexpected);
             exchange.fail(new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                     "the gateway failed to handle this request; see the gateway log"));

@@ -175,6 +175,22 @@ class ChatCompletionsProxyTest {
     }
 
     @Test
+    void argumentsOverTheSizeLimitAreBlockedUnread() throws IOException {
+        gateway.close();
+        gateway = TestGateway.start(upstream.baseUrl() + "/v1", TestGateway.STANDARD_RULES, TestGateway.memoryStorage(),
+                "limits: { max_tool_argument_size: 1KiB }\n");
+        String big = "{\"path\":\"/srv/" + "a".repeat(2_000) + "\"}";
+        upstreamAnswers(ChatBodies.withToolCalls(call("call_big", "read_file", big), call("call_small", "read_file", "{\"path\":\"/srv/b\"}")));
+        try (Response response = chat()) {
+            JsonNode body = JSON.readTree(response.body().string());
+            assertThat(body.at("/_toolgate/status").asText()).isEqualTo("partial");
+            assertThat(body.at("/_toolgate/calls/0/rule").asText()).isEqualTo("oversized-arguments");
+            assertThat(body.at("/choices/0/message/tool_calls")).hasSize(1);
+            assertThat(body.at("/choices/0/message/tool_calls/0/id").asText()).isEqualTo("call_small");
+        }
+    }
+
+    @Test
     void textBeforeTheCallsIsKeptWhenAllCallsAreRemoved() throws IOException {
         String body = ChatBodies.withToolCalls(call("call_d", "delete_file", "{\"path\":\"/x\"}"))
                 .replace("\"content\":null", "\"content\":\"Cleaning up now.\"");
