@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PolicyEngine {
     private volatile RuleSet ruleSet;
+    /** A workspace with rules of its own (created through the API) has its own compiled set. */
+    private final Map<String, RuleSet> workspaceRuleSets = new ConcurrentHashMap<>();
     private volatile Set<String> blockedTools;
     private final Map<String, Set<String>> workspaceBlockedTools = new ConcurrentHashMap<>();
     /** Global plus workspace list, precomputed so evaluation does no set arithmetic. */
@@ -24,11 +26,25 @@ public final class PolicyEngine {
     }
 
     public Decision evaluate(ToolCall call, CallContext context) {
-        return ruleSet.evaluate(call, context, blockedFor(context.workspace()));
+        return ruleSetFor(context.workspace()).evaluate(call, context, blockedFor(context.workspace()));
     }
 
+    /** The rule set every workspace without rules of its own uses. */
     public RuleSet ruleSet() {
         return ruleSet;
+    }
+
+    public RuleSet ruleSetFor(String workspace) {
+        return workspaceRuleSets.getOrDefault(workspace, ruleSet);
+    }
+
+    /** Gives a workspace its own rule set; null returns it to the shared one. */
+    public void replaceWorkspaceRules(String workspace, RuleSet next) {
+        if (next == null) {
+            workspaceRuleSets.remove(workspace);
+        } else {
+            workspaceRuleSets.put(workspace, next);
+        }
     }
 
     public void replaceRules(RuleSet next) {

@@ -1,12 +1,20 @@
 package dev.toolgate.proxy;
 
 import dev.toolgate.config.Config;
+import dev.toolgate.config.KeyConfig;
 import dev.toolgate.config.StorageConfig;
 import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.proxy.api.ManagementApi;
+import dev.toolgate.proxy.approval.ApprovalExpiry;
+import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
+import dev.toolgate.proxy.approval.Approvals;
+import dev.toolgate.proxy.approval.LiveConversations;
+import dev.toolgate.proxy.approval.NotificationSettings;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.Redactor;
+import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
+import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.openai.ChatCompletionsEndpoint;
 import dev.toolgate.proxy.openai.PassthroughEndpoint;
 import dev.toolgate.proxy.server.GatewayKeys;
@@ -20,29 +28,32 @@ import dev.toolgate.storage.StorageSettings;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running Toolgate: storage, evaluator, upstream client and server, wired from one {@link Config}. */
+/** A running Toolgate: storage, evaluator, approvals, upstream client and server, wired from one {@link Config}. */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final List<HttpMethod> PASSTHROUGH_METHODS =
             List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+    private static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(15);
 
+    /** Closed in reverse order of opening. */
+    private final List<AutoCloseable> resources;
     private final Storage storage;
-    private final BlockingExecutor blocking;
-    private final EventLoopGroup workers;
-    private final UpstreamClient upstream;
+    private final Approvals approvals;
     private final ToolgateServer server;
 
-    private Gateway(Storage storage, BlockingExecutor blocking, EventLoopGroup workers, UpstreamClient upstream, ToolgateServer server) {
+    private Gateway(List<AutoCloseable> resources, Storage storage, Approvals approvals, ToolgateServer server) {
+        this.resources = resources;
         this.storage = storage;
-        this.blocking = blocking;
-        this.workers = workers;
-        this.upstream = upstream;
+        this.approvals = approvals;
         this.server = server;
     }
 
@@ -52,41 +63,66 @@ public final class Gateway implements AutoCloseable {
 
     /** {@code clock} drives approval expiry and audit times, so tests can move time without sleeping. */
     public static Gateway start(Config config, Clock clock) throws InterruptedException {
-        StorageConfig storageConfig = config.storage();
-        Storage storage = Storage.open(new StorageSettings(storageConfig.url(), storageConfig.user(), storageConfig.password()), clock);
-        BlockingExecutor blocking = new BlockingExecutor();
-        Transport transport = Transport.best();
-        EventLoopGroup workers = transport.newGroup(0, "toolgate-io");
-        UpstreamClient upstream = new UpstreamClient(transport, config.upstream().connectTimeout(), config.upstream().timeout());
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
+            StorageConfig storageConfig = config.storage();
+            Storage storage = remember(opened, Storage.open(
+                    new StorageSettings(storageConfig.url(), storageConfig.user(), storageConfig.password()), clock));
+            BlockingExecutor blocking = remember(opened, new BlockingExecutor());
+            Transport transport = Transport.best();
+            EventLoopGroup workers = transport.newGroup(0, "toolgate-io");
+            opened.add(() -> workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
+            UpstreamClient upstream = remember(opened,
+                    new UpstreamClient(transport, config.upstream().connectTimeout(), config.upstream().timeout()));
+            Notifier notifier = remember(opened, Notifier.builder().email(config.notifications().email()).build());
+
             PolicyEngine engine = new PolicyEngine(config.ruleSet(), Set.copyOf(config.policy().blockedTools()));
+            RuleBook rules = new RuleBook(config.rules(), config.policy().defaults(), storage.rules(), engine);
+            rules.load();
             KillSwitch killSwitch = new KillSwitch(storage.blockedTools(), engine, config.policy().blockedTools());
             killSwitch.load();
-            ToolCallGate gate = new ToolCallGate(engine, storage, blocking, new Redactor(), clock, config.approvals().expireAfter(),
+            Redactor redactor = new Redactor();
+            NotificationSettings notificationSettings = new NotificationSettings(storage.settings(), config.notifications());
+            LiveConversations liveConversations = new LiveConversations(clock);
+            Approvals approvals = new Approvals(storage, notifier, notificationSettings, redactor, clock,
+                    config.approvals().expireAfter(), config.server().publicUrl(), rules::find, liveConversations);
+            approvals.warmUp(workspaces(config));
+            remember(opened, new ApprovalExpiry(approvals, EXPIRY_INTERVAL));
+            ToolCallGate gate = new ToolCallGate(engine, storage, approvals, blocking, redactor, clock,
                     config.limits().maxToolArgumentBytes());
 
             Router router = new Router();
-            ManagementApi.register(router, gate, killSwitch, storage, blocking, config.server().publicUrl());
+            ManagementApi.register(router, new ManagementApi.Services(gate, killSwitch, rules, approvals,
+                    notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock));
+            new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock).register(router);
             router.add(HttpMethod.POST, "/v1/chat/completions", Access.AGENT, new ChatCompletionsEndpoint(upstream,
                     config.upstream(), gate, config.limits().maxResponseBytes(), config.response().metadataField(),
-                    config.server().publicUrl()));
+                    config.server().publicUrl(), approvals, liveConversations, blocking, clock));
             PassthroughEndpoint passthrough = new PassthroughEndpoint(upstream, config.upstream());
             PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/*", Access.AGENT, passthrough));
 
-            ToolgateServer server = ToolgateServer.start(transport, workers, router, new GatewayKeys(config.keys()),
-                    config.server().host(), config.server().port(), config.limits().maxRequestBytes(),
-                    config.server().idleTimeout());
+            ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router,
+                    new GatewayKeys(config.keys()), config.server().host(), config.server().port(),
+                    config.limits().maxRequestBytes(), config.server().idleTimeout()));
             log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),
                     config.rules().size(), config.ruleSet().version());
-            return new Gateway(storage, blocking, workers, upstream, server);
+            return new Gateway(opened, storage, approvals, server);
         } catch (InterruptedException | RuntimeException e) {
-            upstream.close();
-            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            blocking.close();
-            storage.close();
+            closeAll(opened);
             throw e;
         }
+    }
+
+    private static <T extends AutoCloseable> T remember(List<AutoCloseable> opened, T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    private static Set<String> workspaces(Config config) {
+        Set<String> workspaces = new TreeSet<>();
+        config.keys().stream().map(KeyConfig::workspace).forEach(workspaces::add);
+        return workspaces;
     }
 
     public int port() {
@@ -97,12 +133,23 @@ public final class Gateway implements AutoCloseable {
         return storage;
     }
 
+    /** The approval lifecycle; tests use it to expire approvals without waiting for the background pass. */
+    public Approvals approvals() {
+        return approvals;
+    }
+
     @Override
     public void close() {
-        server.close();
-        upstream.close();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        blocking.close();
-        storage.close();
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("error while shutting down {}", resources.get(i).getClass().getSimpleName(), e);
+            }
+        }
     }
 }

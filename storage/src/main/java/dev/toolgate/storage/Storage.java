@@ -4,8 +4,8 @@ import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.time.Clock;
 
 /**
- * The gateway's database: audit log, kill switch, approvals and settings. Opening it migrates the
- * schema; closing it commits the audit events still queued, then releases the connections.
+ * The gateway's database: audit log, kill switch, approvals, API-created rules and settings. Opening
+ * it migrates the schema; closing it commits the audit events still queued, then releases the connections.
  */
 public interface Storage extends AutoCloseable {
 
@@ -23,6 +23,8 @@ public interface Storage extends AutoCloseable {
     BlockedToolStore blockedTools();
 
     ApprovalStore approvals();
+
+    RuleStore rules();
 
     SettingsStore settings();
 

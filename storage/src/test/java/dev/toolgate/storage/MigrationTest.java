@@ -8,14 +8,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MigrationTest {
     private static final List<String> TABLES =
-            List.of("approval_tokens", "approvals", "audit_events", "blocked_tools", "settings");
+            List.of("approval_rules", "approval_tokens", "approvals", "audit_events", "blocked_tools", "settings");
 
     @Test
     void freshInMemoryDatabaseGetsTheWholeSchema() throws SQLException {
@@ -23,7 +25,7 @@ class MigrationTest {
         try (Storage storage = Storage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(4);
+            assertThat(appliedMigrations(url)).isEqualTo(5);
         }
     }
 
@@ -36,7 +38,29 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(4);
+        assertThat(appliedMigrations(url)).isEqualTo(5);
+    }
+
+    @Test
+    void linksStoredBeforeChannelsExistedBecomeEmailLinks() throws SQLException {
+        String url = TestData.memUrl();
+        Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").target("4").load().migrate();
+        PendingApproval approval = TestData.approval("acme", "digest-1");
+        try (Connection connection = DriverManager.getConnection(url)) {
+            connection.createStatement().execute("INSERT INTO approvals (id, workspace, agent, tool, arguments,"
+                    + " arguments_digest, policy_version, status, created_at, expires_at) VALUES ('" + approval.id()
+                    + "', 'acme', 'bot', 'wire_transfer', '{}', 'digest-1', 'v1', 'pending',"
+                    + " TIMESTAMP WITH TIME ZONE '2025-06-01 12:00:00+00', TIMESTAMP WITH TIME ZONE '2025-06-02 12:00:00+00')");
+            connection.createStatement().execute("INSERT INTO approval_tokens (token_hash, approval_id, action, expires_at)"
+                    + " VALUES ('hash-1', '" + approval.id() + "', 'approve', TIMESTAMP WITH TIME ZONE '2025-06-02 12:00:00+00')");
+        }
+
+        try (Storage storage = Storage.open(StorageSettings.of(url), TestData.FIXED_CLOCK)) {
+            assertThat(storage.approvals().findToken("hash-1")).contains(new ApprovalToken("hash-1", approval.id(), "approve",
+                    "email", Instant.parse("2025-06-02T12:00:00Z"), null));
+            assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
+        }
+        assertThat(appliedMigrations(url)).isEqualTo(5);
     }
 
     @Test

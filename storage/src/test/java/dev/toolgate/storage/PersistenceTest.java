@@ -3,6 +3,7 @@ package dev.toolgate.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,36 @@ class PersistenceTest {
             AuditEvent next = TestData.event("acme", "read_file", "allowed");
             reopened.auditLog().append(List.of(next)).join();
             assertThat(reopened.auditLog().findByEventId(next.eventId()).orElseThrow().id()).isGreaterThan(stored.id());
+        }
+    }
+
+    @Test
+    void linksRulesAndReplaysSurviveCloseAndReopenOfAFileDatabase(@TempDir Path dir) {
+        StorageSettings settings = StorageSettings.of("jdbc:h2:file:" + dir.resolve("toolgate"));
+        PendingApproval approval = TestData.approval("acme", "digest-1");
+        StoredRule rule = TestData.rule("acme", "rule-1", TestData.NOW, List.of("wire_transfer", "refund"));
+        Instant clicked = TestData.NOW.plusSeconds(5);
+
+        try (Storage storage = Storage.open(settings, TestData.FIXED_CLOCK)) {
+            storage.approvals().create(approval);
+            storage.approvals().addToken(approval.id(), "hash-approve", "approve", "slack", approval.expiresAt());
+            storage.approvals().addToken(approval.id(), "hash-deny", "deny", "teams", approval.expiresAt());
+            storage.approvals().useToken("hash-approve", clicked);
+            storage.approvals().decide("acme", approval.id(), ApprovalStatus.APPROVED, "finance@example.com", "ok");
+            storage.approvals().consume("acme", approval.id(), "support-bot");
+            storage.rules().create(rule);
+        }
+
+        try (Storage reopened = Storage.open(settings, TestData.FIXED_CLOCK)) {
+            assertThat(reopened.approvals().findToken("hash-approve"))
+                    .contains(new ApprovalToken("hash-approve", approval.id(), "approve", "slack", approval.expiresAt(), clicked));
+            assertThat(reopened.approvals().findToken("hash-deny"))
+                    .contains(new ApprovalToken("hash-deny", approval.id(), "deny", "teams", approval.expiresAt(), null));
+            assertThat(reopened.approvals().useToken("hash-approve", clicked)).isFalse();
+            assertThat(reopened.approvals().findById(approval.id()).orElseThrow().status()).isEqualTo(ApprovalStatus.CONSUMED);
+            assertThat(reopened.approvals().consumedAt("acme", approval.id())).contains(TestData.NOW);
+            assertThat(reopened.rules().list("acme")).containsExactly(rule);
+            assertThat(reopened.rules().all()).containsExactly(rule);
         }
     }
 }

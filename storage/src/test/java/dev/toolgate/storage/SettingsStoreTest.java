@@ -1,6 +1,7 @@
 package dev.toolgate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,5 +31,21 @@ class SettingsStoreTest {
 
         assertThat(settings.get("acme", "notifications")).contains("{\"slack\":false}");
         assertThat(settings.get("other", "notifications")).contains("{\"email\":true}");
+    }
+
+    @Test
+    void allReturnsTheWorkspacesSettingsByName() {
+        SettingsStore settings = storage.settings();
+        assertThat(settings.all("acme")).isEmpty();
+
+        settings.put("acme", "slack", "{\"webhook\":\"https://hooks.example.com/a\"}");
+        settings.put("acme", "email", "{\"to\":[\"finance@example.com\"]}");
+        settings.put("acme", "email", "{\"to\":[]}");
+        settings.put("other", "teams", "{}");
+
+        assertThat(settings.all("acme")).containsExactly(
+                entry("email", "{\"to\":[]}"),
+                entry("slack", "{\"webhook\":\"https://hooks.example.com/a\"}"));
+        assertThat(settings.all("other")).containsOnlyKeys("teams");
     }
 }

@@ -53,4 +53,23 @@ final class TestData {
     static PendingApproval approval(String workspace, String digest) {
         return approval(workspace, "support-bot", "wire_transfer", digest, NOW.minusSeconds(60), Duration.ofHours(24));
     }
+
+    /** The same approval in another conversation. */
+    static PendingApproval inConversation(PendingApproval a, String conversationDigest) {
+        return new PendingApproval(a.id(), a.workspace(), a.agent(), a.tool(), a.toolCallId(), a.arguments(),
+                a.argumentsDigest(), a.ruleId(), a.policyVersion(), a.assistantMessage(), conversationDigest,
+                a.approverEmail(), a.status(), a.createdAt(), a.expiresAt(), a.decidedAt(), a.decidedBy(), a.note());
+    }
+
+    /** The same approval as already decided, for seeding approvals that are no longer pending. */
+    static PendingApproval decided(PendingApproval a, ApprovalStatus status, String decidedBy) {
+        return new PendingApproval(a.id(), a.workspace(), a.agent(), a.tool(), a.toolCallId(), a.arguments(),
+                a.argumentsDigest(), a.ruleId(), a.policyVersion(), a.assistantMessage(), a.conversationDigest(),
+                a.approverEmail(), status, a.createdAt(), a.expiresAt(), a.createdAt().plusSeconds(1), decidedBy, null);
+    }
+
+    static StoredRule rule(String workspace, String id, Instant createdAt, List<String> tools) {
+        return new StoredRule(id, workspace, "hold wire transfers over 1000 for finance", "approve",
+                "finance@example.com", tools, "args.amount > 1000", createdAt, "ops@example.com");
+    }
 }

@@ -1,7 +1,11 @@
 package dev.toolgate.proxy.api;
 
 import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.approval.Approvals;
+import dev.toolgate.proxy.approval.NotificationSettings;
 import dev.toolgate.proxy.gate.KillSwitch;
+import dev.toolgate.proxy.gate.Redactor;
+import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.Route.Access;
@@ -9,27 +13,46 @@ import dev.toolgate.proxy.server.Router;
 import dev.toolgate.storage.Storage;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
+import java.time.Clock;
 
 /** Registers the management API (PRODUCT.md §6) on the router. */
 public final class ManagementApi {
     private ManagementApi() {
     }
 
-    public static void register(Router router, ToolCallGate gate, KillSwitch killSwitch, Storage storage,
-                                BlockingExecutor blockingExecutor, URI publicUrl) {
-        LogsEndpoints logs = new LogsEndpoints(storage.auditLog(), blockingExecutor);
-        BlockedToolsEndpoints blocked = new BlockedToolsEndpoints(killSwitch, blockingExecutor);
-        Blocking blocking = new Blocking(blockingExecutor);
+    /** What the endpoints work with. */
+    public record Services(ToolCallGate gate, KillSwitch killSwitch, RuleBook rules, Approvals approvals,
+                           NotificationSettings notificationSettings, Storage storage, Redactor redactor,
+                           BlockingExecutor blocking, URI publicUrl, Clock clock) {
+    }
+
+    public static void register(Router router, Services services) {
+        LogsEndpoints logs = new LogsEndpoints(services.storage().auditLog(), services.blocking());
+        BlockedToolsEndpoints blocked = new BlockedToolsEndpoints(services.killSwitch(), services.blocking());
+        PendingApprovalsEndpoints pending = new PendingApprovalsEndpoints(services.storage(), services.approvals(),
+                services.redactor(), services.blocking());
+        NotificationSettingsEndpoints notifications = new NotificationSettingsEndpoints(services.notificationSettings(),
+                services.blocking());
+        ApprovalRulesEndpoints rules = new ApprovalRulesEndpoints(services.rules(), services.blocking(), services.clock());
+        Blocking blocking = new Blocking(services.blocking());
         router.add(HttpMethod.GET, "/healthz", Access.PUBLIC, exchange -> blocking.respond(exchange, () -> {
-                    storage.ping();
+                    services.storage().ping();
                     return Blocking.Answer.ok(Json.object().put("status", "ok"));
                 }))
-                .add(HttpMethod.POST, "/api/intercept", Access.AGENT, new InterceptEndpoint(gate, publicUrl))
+                .add(HttpMethod.POST, "/api/intercept", Access.AGENT, new InterceptEndpoint(services.gate(), services.publicUrl()))
                 .add(HttpMethod.GET, "/api/logs", Access.ADMIN, logs::list)
                 .add(HttpMethod.GET, "/api/logs/export", Access.ADMIN, logs::export)
                 .add(HttpMethod.GET, "/api/stats", Access.ADMIN, logs::stats)
                 .add(HttpMethod.GET, "/api/blocked-tools", Access.ADMIN, blocked::list)
                 .add(HttpMethod.POST, "/api/blocked-tools", Access.ADMIN, blocked::add)
-                .add(HttpMethod.DELETE, "/api/blocked-tools/:tool_name", Access.ADMIN, blocked::remove);
+                .add(HttpMethod.DELETE, "/api/blocked-tools/:tool_name", Access.ADMIN, blocked::remove)
+                .add(HttpMethod.GET, "/api/pending-approvals", Access.ADMIN, pending::list)
+                .add(HttpMethod.GET, "/api/pending-approvals/:id", Access.ADMIN, pending::get)
+                .add(HttpMethod.POST, "/api/pending-approvals/:id/decide", Access.ADMIN, pending::decide)
+                .add(HttpMethod.GET, "/api/notification-settings", Access.ADMIN, notifications::get)
+                .add(HttpMethod.PUT, "/api/notification-settings", Access.ADMIN, notifications::put)
+                .add(HttpMethod.GET, "/api/approval-rules", Access.ADMIN, rules::list)
+                .add(HttpMethod.POST, "/api/approval-rules", Access.ADMIN, rules::create)
+                .add(HttpMethod.DELETE, "/api/approval-rules/:id", Access.ADMIN, rules::delete);
     }
 }

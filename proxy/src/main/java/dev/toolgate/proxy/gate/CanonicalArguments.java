@@ -1,5 +1,6 @@
 package dev.toolgate.proxy.gate;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -16,6 +17,8 @@ import java.util.HexFormat;
 public final class CanonicalArguments {
     private static final JsonMapper SORTED = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            // "{...} trailing" is not JSON: without this it would be canonicalised to its first value.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private CanonicalArguments() {

@@ -39,12 +39,12 @@ public final class DecisionSummary {
         if (anyReleased) {
             return "partial";
         }
-        return calls.stream().anyMatch(c -> c.approvalId() != null) ? "pending_approval" : "blocked";
+        return calls.stream().anyMatch(GatedCall::pending) ? "pending_approval" : "blocked";
     }
 
     /** The sentence that replaces a call the agent may not run. */
     public static String replacementText(GatedCall call) {
-        return call.decision() instanceof Decision.NeedsApproval ? PENDING_MESSAGE : String.format(BLOCKED_MESSAGE, call.call().name());
+        return call.pending() ? PENDING_MESSAGE : String.format(BLOCKED_MESSAGE, call.call().name());
     }
 
     public ObjectNode metadata() {
@@ -65,6 +65,9 @@ public final class DecisionSummary {
             if (only.approvalId() != null) {
                 block.put("approval_id", only.approvalId());
             }
+            if (only.approvedBy() != null) {
+                block.put("approved_by", only.approvedBy());
+            }
         }
         ArrayNode warnings = warnings();
         if (!warnings.isEmpty()) {
@@ -84,6 +87,9 @@ public final class DecisionSummary {
             if (call.approvalId() != null) {
                 entry.put("approval_id", call.approvalId());
             }
+            if (call.approvedBy() != null) {
+                entry.put("approved_by", call.approvedBy());
+            }
         }
         return block;
     }
@@ -100,7 +106,7 @@ public final class DecisionSummary {
             // Header values must stay on one line and in ASCII.
             headers.set("x-toolgate-warning", warnings.replaceAll("[^\\x20-\\x7E]", "?"));
         }
-        calls.stream().filter(c -> c.approvalId() != null).findFirst().ifPresent(held -> {
+        calls.stream().filter(GatedCall::pending).findFirst().ifPresent(held -> {
             headers.set("x-toolgate-approval-url", approvalUrl(held.approvalId()));
             headers.set("retry-after", RETRY_AFTER_SECONDS);
         });

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.toolgate.proxy.server.Json;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +39,8 @@ public final class Redactor {
             new Detector("github_token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")));
 
     private static final Pattern CARD_CANDIDATE = Pattern.compile("(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])");
+    private static final Pattern DIGIT_GROUP = Pattern.compile("\\d+");
+    private static final String CARD_MASK = "[REDACTED:card]";
 
     /** Redacts a JSON document value by value; text that is not JSON is redacted as plain text. */
     public String redactJson(String json) {
@@ -70,6 +73,10 @@ public final class Redactor {
         if (node.isTextual()) {
             return TextNode.valueOf(redactText(node.textValue()));
         }
+        if (node.isIntegralNumber() && isCardNumber(node.asText())) {
+            // A model may send a card number as a JSON number: it is as secret as the text form.
+            return TextNode.valueOf(CARD_MASK);
+        }
         return node;
     }
 
@@ -89,19 +96,50 @@ public final class Redactor {
         StringBuilder out = null;
         int last = 0;
         while (matcher.find()) {
-            String digits = matcher.group().replaceAll("[ -]", "");
-            if (digits.length() >= 13 && digits.length() <= 19 && passesLuhn(digits)) {
+            int[] card = cardWithin(matcher.group());
+            if (card != null) {
                 if (out == null) {
                     out = new StringBuilder(text.length());
                 }
-                out.append(text, last, matcher.start()).append("[REDACTED:card]");
-                last = matcher.end();
+                out.append(text, last, matcher.start() + card[0]).append(CARD_MASK);
+                last = matcher.start() + card[1];
             }
         }
         if (out == null) {
             return text;
         }
         return out.append(text, last, text.length()).toString();
+    }
+
+    /**
+     * Where the card number is in a run of digit groups ({@code [start, end)}), or null: the longest
+     * stretch of whole groups that is a Luhn-valid 13 to 19 digit number. A run is often longer than
+     * the card it holds: a quantity before it, or the expiry or CVC after it ("4111 1111 1111 1111 123").
+     */
+    private static int[] cardWithin(String run) {
+        List<int[]> groups = new ArrayList<>();
+        Matcher group = DIGIT_GROUP.matcher(run);
+        while (group.find()) {
+            groups.add(new int[] {group.start(), group.end()});
+        }
+        int[] best = null;
+        int bestLength = 0;
+        for (int first = 0; first < groups.size(); first++) {
+            StringBuilder digits = new StringBuilder(19);
+            for (int end = first; end < groups.size() && digits.length() <= 19; end++) {
+                digits.append(run, groups.get(end)[0], groups.get(end)[1]);
+                if (digits.length() > bestLength && isCardNumber(digits.toString())) {
+                    best = new int[] {groups.get(first)[0], groups.get(end)[1]};
+                    bestLength = digits.length();
+                }
+            }
+        }
+        return best;
+    }
+
+    private static boolean isCardNumber(String digits) {
+        return digits.length() >= 13 && digits.length() <= 19 && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                && passesLuhn(digits);
     }
 
     static boolean passesLuhn(String digits) {

@@ -6,17 +6,14 @@ import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.BlockingExecutor;
-import dev.toolgate.storage.ApprovalStatus;
+import dev.toolgate.proxy.approval.Approvals;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,37 +29,43 @@ public final class ToolCallGate {
 
     private final PolicyEngine engine;
     private final Storage storage;
+    private final Approvals approvals;
     private final BlockingExecutor blocking;
     private final Redactor redactor;
     private final Clock clock;
-    private final Duration approvalTtl;
     private final long maxArgumentBytes;
 
     /**
      * The calls to decide and where they came from.
      *
      * @param source proxy, intercept, mcp or review
-     * @param assistantMessage the original assistant message (JSON) a held call came in, or null
+     * @param assistantMessages per call, the assistant message (JSON) it came in, kept with a held call so
+     *     that an approved call can be replayed exactly; null entries (or a null list) where there is none
      * @param conversationDigest digest of the request's conversation, or null
      * @param upstreamStatus the upstream's HTTP status, or null when there was no upstream
      * @param overheadNanos gateway time spent on this request before the decision
      */
-    public record Request(CallContext context, String source, List<ToolCall> calls, String assistantMessage,
+    public record Request(CallContext context, String source, List<ToolCall> calls, List<String> assistantMessages,
                           String conversationDigest, Integer upstreamStatus, long overheadNanos) {
         public Request {
             calls = List.copyOf(calls);
+            assistantMessages = assistantMessages == null ? null : Collections.unmodifiableList(new ArrayList<>(assistantMessages));
+        }
+
+        String assistantMessage(int index) {
+            return assistantMessages == null ? null : assistantMessages.get(index);
         }
     }
 
     /** {@code maxArgumentBytes}: larger arguments are blocked unread (fail closed), whatever the rules say. */
-    public ToolCallGate(PolicyEngine engine, Storage storage, BlockingExecutor blocking, Redactor redactor, Clock clock,
-                        Duration approvalTtl, long maxArgumentBytes) {
+    public ToolCallGate(PolicyEngine engine, Storage storage, Approvals approvals, BlockingExecutor blocking, Redactor redactor,
+                        Clock clock, long maxArgumentBytes) {
         this.engine = engine;
         this.storage = storage;
+        this.approvals = approvals;
         this.blocking = blocking;
         this.redactor = redactor;
         this.clock = clock;
-        this.approvalTtl = approvalTtl;
         this.maxArgumentBytes = maxArgumentBytes;
     }
 
@@ -72,27 +75,59 @@ public final class ToolCallGate {
 
     public CompletableFuture<List<GatedCall>> decide(Request request) {
         long started = System.nanoTime();
-        List<Decision> decisions;
+        List<GatedCall> evaluated;
         try {
-            decisions = request.calls().stream().map(call -> evaluate(call, request.context())).toList();
+            evaluated = request.calls().stream().map(call -> GatedCall.decided(call, evaluate(call, request.context()))).toList();
         } catch (RuntimeException evaluatorFailure) {
             return CompletableFuture.failedFuture(evaluatorFailure);
         }
-        boolean anyHeld = decisions.stream().anyMatch(d -> d instanceof Decision.NeedsApproval);
-        CompletableFuture<List<String>> approvalIds = anyHeld
-                ? blocking.supply(() -> holdForApproval(request, decisions))
-                : CompletableFuture.completedFuture(nulls(decisions.size()));
-        return approvalIds.thenCompose(ids -> {
-            long overheadMicros = (request.overheadNanos() + System.nanoTime() - started) / 1_000;
-            List<GatedCall> gated = new ArrayList<>(decisions.size());
-            List<AuditEvent> events = new ArrayList<>(decisions.size());
-            for (int i = 0; i < decisions.size(); i++) {
-                GatedCall call = new GatedCall(request.calls().get(i), decisions.get(i), UUID.randomUUID().toString(), ids.get(i));
-                gated.add(call);
-                events.add(auditEvent(request, call, overheadMicros));
+        CompletableFuture<List<GatedCall>> settled = evaluated.stream().anyMatch(GatedCall::pending)
+                ? blocking.supply(() -> settleHeld(request, evaluated))
+                : CompletableFuture.completedFuture(evaluated);
+        return settled.thenCompose(calls -> record(request, calls, System.nanoTime() - started));
+    }
+
+    /**
+     * Audits decided calls; the future completes once every event is committed, and only then may
+     * any call be released.
+     */
+    public CompletableFuture<List<GatedCall>> record(Request request, List<GatedCall> calls, long decisionNanos) {
+        long overheadMicros = (request.overheadNanos() + decisionNanos) / 1_000;
+        List<AuditEvent> events = calls.stream().map(call -> auditEvent(request, call, overheadMicros)).toList();
+        return storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls));
+    }
+
+    /** Runs on the blocking executor: each call that needs approval is held, or settled by an earlier approval. */
+    private List<GatedCall> settleHeld(Request request, List<GatedCall> evaluated) {
+        List<GatedCall> settled = new ArrayList<>(evaluated.size());
+        for (int i = 0; i < evaluated.size(); i++) {
+            GatedCall call = evaluated.get(i);
+            if (call.decision() instanceof Decision.NeedsApproval needsApproval) {
+                settled.add(settle(call, approvals.hold(call.call(), needsApproval, request.context(),
+                        request.assistantMessage(i), request.conversationDigest())));
+            } else {
+                settled.add(call);
             }
-            return storage.auditLog().append(events).thenApply(committed -> List.copyOf(gated));
-        });
+        }
+        return settled;
+    }
+
+    /** Applies an approval's standing to a call the policy holds for approval. */
+    public static GatedCall settle(GatedCall call, Approvals.Standing standing) {
+        Decision decision = call.decision();
+        if (standing instanceof Approvals.Granted granted) {
+            PendingApproval approval = granted.approval();
+            Decision allowed = new Decision.Allowed(decision.matchedRules(),
+                    List.of(new Finding(approval.ruleId(), "approved by " + approval.decidedBy())), decision.riskScore(),
+                    decision.policyVersion());
+            return call.releasedOnApproval(allowed, approval.id(), approval.decidedBy());
+        }
+        if (standing instanceof Approvals.Refused refused) {
+            Decision blocked = new Decision.Blocked(decision.matchedRules(),
+                    List.of(new Finding(refused.approval().ruleId(), refused.reason())), 1.0, decision.policyVersion());
+            return call.refused(blocked, refused.approval().id());
+        }
+        return call.held(((Approvals.Held) standing).approvalId());
     }
 
     private Decision evaluate(ToolCall call, CallContext context) {
@@ -103,41 +138,14 @@ public final class ToolCallGate {
         return engine.evaluate(call, context);
     }
 
-    /** Runs on the blocking executor: reuses a matching pending approval or stores a new one. */
-    private List<String> holdForApproval(Request request, List<Decision> decisions) {
-        List<String> ids = new ArrayList<>(decisions.size());
-        CallContext context = request.context();
-        for (int i = 0; i < decisions.size(); i++) {
-            if (!(decisions.get(i) instanceof Decision.NeedsApproval held)) {
-                ids.add(null);
-                continue;
-            }
-            ToolCall call = request.calls().get(i);
-            String canonical = CanonicalArguments.of(call.arguments());
-            String digest = CanonicalArguments.digest(canonical);
-            Optional<PendingApproval> existing = storage.approvals().findPending(context.workspace(), context.agent(), call.name(), digest);
-            if (existing.isPresent()) {
-                ids.add(existing.get().id());
-                continue;
-            }
-            Instant now = clock.instant();
-            PendingApproval approval = new PendingApproval(UUID.randomUUID().toString(), context.workspace(), context.agent(),
-                    call.name(), call.id(), canonical, digest, held.decidingRule(), held.policyVersion(),
-                    request.assistantMessage(), request.conversationDigest(), held.approverEmail(), ApprovalStatus.PENDING,
-                    now, now.plus(approvalTtl), null, null, null);
-            storage.approvals().create(approval);
-            ids.add(approval.id());
-        }
-        return ids;
-    }
-
     private AuditEvent auditEvent(Request request, GatedCall gated, long overheadMicros) {
         Decision decision = gated.decision();
         CallContext context = request.context();
         return new AuditEvent(0, gated.decisionId(), clock.instant(), context.workspace(), context.agent(), request.source(),
                 gated.call().name(), gated.call().id(), auditArguments(gated.call().arguments()), auditDecision(decision),
                 decision.matchedRules(), decision.reasons().stream().map(ToolCallGate::reasonLine).toList(), decision.riskScore(),
-                gated.approvalId(), decision.policyVersion(), context.model(), request.upstreamStatus(), overheadMicros, null);
+                gated.approvalId(), decision.policyVersion(), context.model(), request.upstreamStatus(), overheadMicros,
+                gated.approvedBy());
     }
 
     static boolean utf8LengthExceeds(String text, long limit) {
@@ -171,14 +179,6 @@ public final class ToolCallGate {
             return "pending";
         }
         return decision.releases() ? "allowed" : "blocked";
-    }
-
-    private static List<String> nulls(int size) {
-        List<String> list = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            list.add(null);
-        }
-        return list;
     }
 
     /** One audit line per finding: "rule-id: message". */

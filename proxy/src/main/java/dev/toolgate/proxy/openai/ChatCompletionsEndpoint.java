@@ -4,6 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.config.UpstreamConfig;
 import dev.toolgate.policy.CallContext;
+import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.approval.Approvals;
+import dev.toolgate.proxy.approval.LiveConversations;
+import dev.toolgate.storage.PendingApproval;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import dev.toolgate.proxy.gate.CanonicalArguments;
 import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
@@ -47,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatCompletionsEndpoint implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(ChatCompletionsEndpoint.class);
+    /** The head of an answer the gateway gives itself, from an approval, without the model. */
+    private static final HttpResponse RETRY_HEAD = retryHead();
 
     private final UpstreamClient upstream;
     private final UpstreamConfig upstreamConfig;
@@ -54,15 +64,24 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     private final long maxResponseBytes;
     private final String metadataField;
     private final URI publicUrl;
+    private final Approvals approvals;
+    private final LiveConversations liveConversations;
+    private final BlockingExecutor blocking;
+    private final Clock clock;
 
     public ChatCompletionsEndpoint(UpstreamClient upstream, UpstreamConfig upstreamConfig, ToolCallGate gate,
-                                   long maxResponseBytes, String metadataField, URI publicUrl) {
+                                   long maxResponseBytes, String metadataField, URI publicUrl, Approvals approvals,
+                                   LiveConversations liveConversations, BlockingExecutor blocking, Clock clock) {
         this.upstream = upstream;
         this.upstreamConfig = upstreamConfig;
         this.gate = gate;
         this.maxResponseBytes = maxResponseBytes;
         this.metadataField = metadataField;
         this.publicUrl = publicUrl;
+        this.approvals = approvals;
+        this.liveConversations = liveConversations;
+        this.blocking = blocking;
+        this.clock = clock;
     }
 
     @Override
@@ -78,7 +97,58 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         CallContext context = new CallContext(principal.workspace(), principal.name(), body.path("model").asText(""),
                 Map.of("source", "proxy", "path", exchange.path()));
         String conversationDigest = CanonicalArguments.sha256(Json.text(body.path("messages")));
+        if (liveConversations.mayHaveApproval(conversationDigest)) {
+            answerRetryOrForward(exchange, context, conversationDigest);
+        } else {
+            forward(exchange, context, conversationDigest);
+        }
+    }
 
+    /**
+     * The agent sent a conversation an approval covers: answer from the approval without asking
+     * the model (replay, still pending, or refused), or forward when the approval no longer applies.
+     */
+    private void answerRetryOrForward(Exchange exchange, CallContext context, String conversationDigest) {
+        long started = System.nanoTime();
+        blocking.supply(() -> approvals.forConversation(context, conversationDigest)
+                        .flatMap(approval -> approvals.standingOf(approval, context.agent())
+                                .map(standing -> retryAnswer(approval, standing, context))))
+                .thenCompose(answer -> answer.isEmpty()
+                        ? CompletableFuture.completedFuture(Optional.<Retried>empty())
+                        : gate.record(answer.get().request(), List.of(answer.get().call()), System.nanoTime() - started)
+                                .thenApply(recorded -> Optional.of(new Retried(answer.get().completion(), recorded))))
+                .whenComplete((answer, failure) -> exchange.eventLoop().execute(() -> {
+                    if (!exchange.clientConnected()) {
+                        return;
+                    }
+                    if (failure != null) {
+                        log.error("could not check approvals for a retried conversation from agent '{}'; nothing released: {}",
+                                context.agent(), failure.toString());
+                        exchange.fail(ApiError.decisionUnavailable());
+                    } else if (answer.isEmpty()) {
+                        forward(exchange, context, conversationDigest);
+                    } else {
+                        respondRewritten(exchange, context, RETRY_HEAD, answer.get().completion(), answer.get().calls());
+                    }
+                }));
+    }
+
+    private record RetryAnswer(ChatCompletion completion, GatedCall call, ToolCallGate.Request request) {
+    }
+
+    private record Retried(ChatCompletion completion, List<GatedCall> calls) {
+    }
+
+    private RetryAnswer retryAnswer(PendingApproval approval, Approvals.Standing standing, CallContext context) {
+        ChatCompletion completion = ApprovalRetry.completionFor(approval, context.model(), clock.instant());
+        GatedCall call = ApprovalRetry.gated(completion, approval, standing);
+        ToolCallGate.Request request = new ToolCallGate.Request(context, "proxy", List.of(call.call()), null,
+                approval.conversationDigest(), null, 0);
+        return new RetryAnswer(completion, call, request);
+    }
+
+    /** Sends the request to the model and decides its answer. */
+    private void forward(Exchange exchange, CallContext context, String conversationDigest) {
         FullHttpRequest forwarded = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
                 exchange.request().content().retainedDuplicate(),
                 ForwardedHeaders.toUpstream(exchange.request().headers(), upstreamConfig.apiKey(), true),
@@ -145,17 +215,17 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                 return;
             }
             body.release();
-            String assistantMessage = Json.text(completion.calls().get(0).message());
             ToolCallGate.Request request = new ToolCallGate.Request(context, "proxy",
                     completion.calls().stream().map(ChatCompletion.ProposedCall::call).toList(),
-                    assistantMessage, conversationDigest, head.status().code(), overheadBefore);
+                    completion.calls().stream().map(proposed -> Json.text(proposed.message())).toList(),
+                    conversationDigest, head.status().code(), overheadBefore);
             gate.decide(request).whenComplete((gated, failure) -> exchange.eventLoop().execute(() -> {
                 if (failure != null) {
                     log.error("could not record decisions for {} tool call(s) from agent '{}'; none released: {}",
                             completion.calls().size(), context.agent(), failure.toString());
                     exchange.fail(ApiError.decisionUnavailable());
                 } else {
-                    respondRewritten(head, completion, gated);
+                    respondRewritten(exchange, context, head, completion, gated);
                 }
             }));
         }
@@ -165,27 +235,34 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             log.warn("upstream request for agent '{}' failed: {}", context.agent(), error.getMessage());
             exchange.fail(UpstreamErrors.toApiError(error));
         }
+    }
 
-        private void respondRewritten(HttpResponse head, ChatCompletion completion, List<GatedCall> gated) {
-            FullHttpResponse response;
-            try {
-                response = rewritten(head, completion, gated);
-            } catch (RuntimeException bug) {
-                log.error("internal error rewriting the answer for agent '{}'; nothing released", context.agent(), bug);
-                exchange.fail(internalError());
-                return;
-            }
-            exchange.respond(response);
+    private void respondRewritten(Exchange exchange, CallContext context, HttpResponse head, ChatCompletion completion,
+                              List<GatedCall> gated) {
+        FullHttpResponse response;
+        try {
+            response = rewritten(head, completion, gated);
+        } catch (RuntimeException bug) {
+            log.error("internal error rewriting the answer for agent '{}'; nothing released", context.agent(), bug);
+            exchange.fail(internalError());
+            return;
         }
+        exchange.respond(response);
+    }
 
-        private FullHttpResponse rewritten(HttpResponse head, ChatCompletion completion, List<GatedCall> gated) {
-            DecisionSummary summary = new DecisionSummary(gated, publicUrl);
-            byte[] body = ChatResponseRewriter.rewrite(completion, gated, summary, metadataField);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(),
-                    Unpooled.wrappedBuffer(body), ForwardedHeaders.toClient(head.headers(), false), EmptyHttpHeaders.INSTANCE);
-            summary.addHeaders(response.headers());
-            return response;
-        }
+    private FullHttpResponse rewritten(HttpResponse head, ChatCompletion completion, List<GatedCall> gated) {
+        DecisionSummary summary = new DecisionSummary(gated, publicUrl);
+        byte[] body = ChatResponseRewriter.rewrite(completion, gated, summary, metadataField);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(),
+                Unpooled.wrappedBuffer(body), ForwardedHeaders.toClient(head.headers(), false), EmptyHttpHeaders.INSTANCE);
+        summary.addHeaders(response.headers());
+        return response;
+    }
+
+    private static HttpResponse retryHead() {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        return head;
     }
 
     private static ApiError internalError() {

@@ -8,6 +8,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -43,7 +45,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         ctx.channel().config().setAutoRead(false);
         Exchange exchange = new Exchange(ctx, request);
         try {
-            Router.Match match = router.find(request.method(), exchange.path());
+            requireWellFormedUri(exchange);
+            Router.Match match = router.find(request.method(), exchange.query().rawPath());
             if (match.route() == null) {
                 throw match.pathKnown()
                         ? new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
@@ -61,6 +64,16 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             log.error("internal error serving {} {}", request.method(), exchange.path(), unexpected);
             exchange.fail(new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                     "the gateway failed to handle this request; see the gateway log"));
+        }
+    }
+
+    /** A bad percent-escape in the path or query is the client's error (400), not a failure to handle it. */
+    private static void requireWellFormedUri(Exchange exchange) {
+        try {
+            exchange.path();
+            exchange.query().parameters();
+        } catch (IllegalArgumentException malformed) {
+            throw ApiError.badRequest("MALFORMED_REQUEST", "malformed request URI: " + malformed.getMessage());
         }
     }
 
@@ -87,7 +100,9 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         String code = cause instanceof TooLongFrameException ? "REQUEST_TOO_LARGE" : "MALFORMED_REQUEST";
         FullHttpResponse response = Exchange.jsonResponse(status,
                 Json.bytes(ErrorBodies.of(code, "malformed HTTP request: " + cause.getMessage())));
-        response.headers().setInt(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        // The connection is closed after this answer: say so, or a client may reuse it and lose its next request.
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 

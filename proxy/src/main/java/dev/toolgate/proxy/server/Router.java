@@ -19,8 +19,12 @@ public final class Router {
         return this;
     }
 
+    /**
+     * {@code rawPath} is the path as sent, still percent-encoded: it is split first and each segment
+     * decoded once, so an encoded {@code /} stays inside its segment.
+     */
     public Match find(HttpMethod method, String rawPath) {
-        List<String> segments = Route.split(QueryStringDecoder.decodeComponent(rawPath));
+        List<String> segments = Route.split(rawPath).stream().map(Router::decodeSegment).toList();
         boolean pathKnown = false;
         for (Route route : routes) {
             Map<String, String> params = route.match(segments);
@@ -33,5 +37,10 @@ public final class Router {
             pathKnown = true;
         }
         return new Match(null, Map.of(), pathKnown);
+    }
+
+    /** Percent-decodes one path segment; unlike in a query string, {@code +} in a path is a plus. */
+    private static String decodeSegment(String segment) {
+        return QueryStringDecoder.decodeComponent(segment.replace("+", "%2B"));
     }
 }

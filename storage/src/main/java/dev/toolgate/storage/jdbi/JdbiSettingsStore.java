@@ -2,6 +2,9 @@ package dev.toolgate.storage.jdbi;
 
 import dev.toolgate.storage.SettingsStore;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -25,6 +28,18 @@ public final class JdbiSettingsStore implements SettingsStore {
                 .bind("name", name)
                 .mapTo(String.class)
                 .findOne());
+    }
+
+    @Override
+    public Map<String, String> all(String workspace) {
+        return jdbi.withHandle(handle -> {
+            Map<String, String> settings = new LinkedHashMap<>();
+            handle.createQuery("SELECT name, setting_value FROM settings WHERE workspace = :workspace ORDER BY name")
+                    .bind("workspace", workspace)
+                    .map((rs, ctx) -> Map.entry(rs.getString("name"), rs.getString("setting_value")))
+                    .forEach(entry -> settings.put(entry.getKey(), entry.getValue()));
+            return Collections.unmodifiableMap(settings);
+        });
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.toolgate.storage.jdbi;
 import dev.toolgate.storage.ApprovalStore;
 import dev.toolgate.storage.AuditLog;
 import dev.toolgate.storage.BlockedToolStore;
+import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.SettingsStore;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
@@ -27,6 +28,7 @@ public final class JdbiStorage implements Storage {
     private final JdbiAuditLog auditLog;
     private final JdbiBlockedToolStore blockedTools;
     private final JdbiApprovalStore approvals;
+    private final JdbiRuleStore rules;
     private final JdbiSettingsStore settingsStore;
 
     private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock) {
@@ -35,6 +37,7 @@ public final class JdbiStorage implements Storage {
         this.jdbi = jdbi(pool.dataSource());
         this.blockedTools = new JdbiBlockedToolStore(jdbi, clock);
         this.approvals = new JdbiApprovalStore(jdbi, clock);
+        this.rules = new JdbiRuleStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
         this.auditLog = new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY, JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS);
     }
@@ -89,6 +92,11 @@ public final class JdbiStorage implements Storage {
     @Override
     public ApprovalStore approvals() {
         return approvals;
+    }
+
+    @Override
+    public RuleStore rules() {
+        return rules;
     }
 
     @Override

@@ -1,0 +1,132 @@
+package dev.toolgate.proxy.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.approval.Approvals;
+import dev.toolgate.proxy.gate.Redactor;
+import dev.toolgate.proxy.server.ApiError;
+import dev.toolgate.proxy.server.Exchange;
+import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.server.RequestBodies;
+import dev.toolgate.storage.ApprovalStatus;
+import dev.toolgate.storage.PendingApproval;
+import dev.toolgate.storage.Storage;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * {@code GET /api/pending-approvals}, {@code GET /api/pending-approvals/:id} and
+ * {@code POST /api/pending-approvals/:id/decide}. Approvals of another workspace are 404, not
+ * 403, so ids do not leak.
+ */
+final class PendingApprovalsEndpoints {
+    private final Storage storage;
+    private final Approvals approvals;
+    private final Redactor redactor;
+    private final Blocking blocking;
+
+    PendingApprovalsEndpoints(Storage storage, Approvals approvals, Redactor redactor, BlockingExecutor executor) {
+        this.storage = storage;
+        this.approvals = approvals;
+        this.redactor = redactor;
+        this.blocking = new Blocking(executor);
+    }
+
+    /** {@code ?status=} defaults to pending; {@code all} lists every status. */
+    void list(Exchange exchange) {
+        String statusParam = ListParams.blankToNull(exchange.param("status"));
+        ApprovalStatus status = statusParam == null ? ApprovalStatus.PENDING : statusParam.equals("all") ? null : parseStatus(statusParam);
+        int limit = ListParams.limit(exchange);
+        int page = ListParams.page(exchange);
+        String tool = ListParams.blankToNull(exchange.param("tool"));
+        String workspace = exchange.principal().workspace();
+        blocking.respond(exchange, () -> {
+            ObjectNode body = Json.object();
+            ArrayNode list = body.putArray("approvals");
+            storage.approvals().list(workspace, status, limit, page).stream()
+                    .filter(approval -> tool == null || approval.tool().equals(tool))
+                    .forEach(approval -> list.add(view(approval)));
+            body.put("page", page);
+            body.put("limit", limit);
+            return Blocking.Answer.ok(body);
+        });
+    }
+
+    void get(Exchange exchange) {
+        String id = exchange.pathParam("id");
+        String workspace = exchange.principal().workspace();
+        blocking.respond(exchange, () -> Blocking.Answer.ok(view(storage.approvals().find(workspace, id)
+                .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'")))));
+    }
+
+    /** Body: {@code {"action":"approved"|"denied","note":"..."}}; a second decision is 409 and changes nothing. */
+    void decide(Exchange exchange) {
+        RequestBodies.requireJson(exchange);
+        ObjectNode body = Json.readObject(exchange.request().content());
+        JsonNode action = body.path("action");
+        if (action.isMissingNode() || action.isNull()) {
+            throw ApiError.missingField("action");
+        }
+        ApprovalStatus to = switch (action.asText()) {
+            case "approved", "approve" -> ApprovalStatus.APPROVED;
+            case "denied", "deny" -> ApprovalStatus.DENIED;
+            default -> throw ApiError.validation("action must be \"approved\" or \"denied\", got " + action);
+        };
+        JsonNode note = body.path("note");
+        if (!note.isMissingNode() && !note.isNull() && !note.isTextual()) {
+            throw ApiError.validation("note must be a string");
+        }
+        String id = exchange.pathParam("id");
+        String workspace = exchange.principal().workspace();
+        String decidedBy = "api:" + exchange.principal().name();
+        blocking.respond(exchange, () -> {
+            Approvals.Outcome outcome = approvals.decide(workspace, id, to, decidedBy, note.isTextual() ? note.textValue() : null)
+                    .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'"));
+            if (!outcome.decidedNow()) {
+                PendingApproval standing = outcome.approval();
+                throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_DECIDED", "approval '" + id + "' is already "
+                        + standing.status().value() + (standing.decidedBy() != null ? " (by " + standing.decidedBy() + ")" : ""));
+            }
+            return Blocking.Answer.ok(view(outcome.approval()));
+        });
+    }
+
+    private ObjectNode view(PendingApproval approval) {
+        ObjectNode json = Json.object();
+        json.put("id", approval.id());
+        json.put("status", approval.status().value());
+        json.put("tool", approval.tool());
+        json.put("tool_call_id", approval.toolCallId());
+        json.put("agent", approval.agent());
+        json.set("arguments", arguments(approval.arguments()));
+        json.put("rule", approval.ruleId());
+        json.put("rule_text", approvals.ruleText(approval));
+        json.put("approver_email", approval.approverEmail());
+        json.put("policy_version", approval.policyVersion());
+        json.put("created_at", approval.createdAt().toString());
+        json.put("expires_at", approval.expiresAt().toString());
+        json.put("decided_at", approval.decidedAt() == null ? null : approval.decidedAt().toString());
+        json.put("decided_by", approval.decidedBy());
+        json.put("note", approval.note());
+        return json;
+    }
+
+    private JsonNode arguments(String canonical) {
+        String redacted = redactor.redactJson(canonical);
+        try {
+            return Json.MAPPER.readTree(redacted);
+        } catch (IOException notJson) {
+            return Json.MAPPER.getNodeFactory().textNode(redacted);
+        }
+    }
+
+    private static ApprovalStatus parseStatus(String value) {
+        return Arrays.stream(ApprovalStatus.values()).filter(s -> s.value().equals(value)).findFirst()
+                .orElseThrow(() -> ApiError.badRequest("INVALID_PARAMETER", "status=" + value + " (expected: all or one of "
+                        + Arrays.stream(ApprovalStatus.values()).map(ApprovalStatus::value).collect(Collectors.joining(", ")) + ")"));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.toolgate.proxy.approval;
+
+import dev.toolgate.config.LinkMode;
+import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.gate.Redactor;
+import dev.toolgate.proxy.server.Exchange;
+import dev.toolgate.proxy.server.Route.Access;
+import dev.toolgate.proxy.server.Router;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import java.time.Clock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET|POST /api/approve/:token} and {@code /api/deny/:token}: public, guarded by the
+ * token. In confirm mode (the default) a GET only shows the call and a button that POSTs, so a
+ * mail scanner that prefetches links decides nothing; in direct mode the GET decides.
+ */
+public final class ApprovalLinkEndpoints {
+    private static final Logger log = LoggerFactory.getLogger(ApprovalLinkEndpoints.class);
+
+    private final Approvals approvals;
+    private final BlockingExecutor blocking;
+    private final ApprovalPages pages;
+    private final LinkMode mode;
+    private final Clock clock;
+
+    public ApprovalLinkEndpoints(Approvals approvals, BlockingExecutor blocking, Redactor redactor, LinkMode mode, Clock clock) {
+        this.approvals = approvals;
+        this.blocking = blocking;
+        this.pages = new ApprovalPages(redactor);
+        this.mode = mode;
+        this.clock = clock;
+    }
+
+    public void register(Router router) {
+        for (String action : new String[] {"approve", "deny"}) {
+            router.add(HttpMethod.GET, "/api/" + action + "/:token", Access.PUBLIC,
+                    exchange -> respond(exchange, () -> mode == LinkMode.DIRECT ? follow(exchange, action) : inspect(exchange, action)));
+            router.add(HttpMethod.POST, "/api/" + action + "/:token", Access.PUBLIC,
+                    exchange -> respond(exchange, () -> follow(exchange, action)));
+        }
+    }
+
+    private FullHttpResponse inspect(Exchange exchange, String action) {
+        Approvals.LinkState state = approvals.inspect(exchange.pathParam("token"), action);
+        if (state instanceof Approvals.LiveLink live) {
+            return pages.confirm(live.approval(), approvals.ruleText(live.approval()), action);
+        }
+        return notLive(state);
+    }
+
+    private FullHttpResponse follow(Exchange exchange, String action) {
+        Approvals.LinkState state = approvals.follow(exchange.pathParam("token"), action);
+        if (state instanceof Approvals.LiveLink decided) {
+            return pages.decided(decided.approval(), approvals.ruleText(decided.approval()));
+        }
+        return notLive(state);
+    }
+
+    private FullHttpResponse notLive(Approvals.LinkState state) {
+        if (state instanceof Approvals.DeadLink dead) {
+            return pages.dead(dead.approval(), approvals.ruleText(dead.approval()), clock.instant());
+        }
+        return pages.unknown();
+    }
+
+    private void respond(Exchange exchange, Supplier<FullHttpResponse> page) {
+        blocking.supply(page).whenComplete((response, failure) -> {
+            if (failure != null) {
+                log.error("approval link could not be served; nothing was decided", failure);
+                exchange.respond(pages.unavailable());
+            } else {
+                exchange.respond(response);
+            }
+        });
+    }
+}

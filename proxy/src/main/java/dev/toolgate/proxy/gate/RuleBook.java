@@ -1,0 +1,95 @@
+package dev.toolgate.proxy.gate;
+
+import dev.toolgate.policy.Action;
+import dev.toolgate.policy.PolicyDefaults;
+import dev.toolgate.policy.PolicyEngine;
+import dev.toolgate.policy.Rule;
+import dev.toolgate.policy.RuleCompileException;
+import dev.toolgate.policy.RuleSet;
+import dev.toolgate.storage.RuleStore;
+import dev.toolgate.storage.StoredRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The rules in force for each workspace: the ones from {@code toolgate.yaml}, plus the ones the
+ * workspace created through {@code /api/approval-rules}, compiled together into one rule set (a new
+ * policy version) whenever either changes. Methods that touch the store block.
+ */
+public final class RuleBook {
+    private final List<Rule> configured;
+    private final PolicyDefaults defaults;
+    private final RuleStore store;
+    private final PolicyEngine engine;
+
+    public RuleBook(List<Rule> configured, PolicyDefaults defaults, RuleStore store, PolicyEngine engine) {
+        this.configured = List.copyOf(configured);
+        this.defaults = defaults;
+        this.store = store;
+        this.engine = engine;
+    }
+
+    /** Compiles every workspace's stored rules into the evaluator; called once at startup. */
+    public void load() {
+        Map<String, List<StoredRule>> byWorkspace = store.all().stream().collect(Collectors.groupingBy(StoredRule::workspace));
+        byWorkspace.forEach((workspace, rules) -> engine.replaceWorkspaceRules(workspace, compileOrFail(workspace, rules)));
+    }
+
+    public List<Rule> configured() {
+        return configured;
+    }
+
+    public List<StoredRule> stored(String workspace) {
+        return store.list(workspace);
+    }
+
+    /** A rule of the workspace's, by id, wherever it was defined. */
+    public Optional<Rule> find(String workspace, String id) {
+        return engine.ruleSetFor(workspace).rules().stream().filter(rule -> rule.id().equals(id)).findFirst();
+    }
+
+    /**
+     * Adds a rule: compiled with the rest first, so a rule that does not compile, or clashes with
+     * an existing id, is refused before anything is stored.
+     */
+    public void add(StoredRule rule) throws RuleCompileException {
+        List<StoredRule> next = new ArrayList<>(store.list(rule.workspace()));
+        next.add(rule);
+        RuleSet compiled = compile(next);
+        store.create(rule);
+        engine.replaceWorkspaceRules(rule.workspace(), compiled);
+    }
+
+    public boolean remove(String workspace, String id) {
+        boolean removed = store.delete(workspace, id);
+        if (removed) {
+            List<StoredRule> rest = store.list(workspace);
+            engine.replaceWorkspaceRules(workspace, rest.isEmpty() ? null : compileOrFail(workspace, rest));
+        }
+        return removed;
+    }
+
+    public static Rule toRule(StoredRule stored) {
+        return new Rule(stored.id(), stored.ruleText(), stored.tools(), stored.when(), Action.parse(stored.action()),
+                stored.approverEmail());
+    }
+
+    private RuleSet compile(List<StoredRule> stored) throws RuleCompileException {
+        List<Rule> all = new ArrayList<>(configured);
+        stored.stream().map(RuleBook::toRule).forEach(all::add);
+        return RuleSet.compile(all, defaults);
+    }
+
+    /** Stored rules compiled when they were added; failing now means the config file changed under them. */
+    private RuleSet compileOrFail(String workspace, List<StoredRule> rules) {
+        try {
+            return compile(rules);
+        } catch (RuleCompileException e) {
+            throw new IllegalStateException("approval rule '" + e.ruleId() + "' of workspace '" + workspace
+                    + "' no longer compiles with toolgate.yaml (" + e.getMessage() + "); delete it through the API or rename the clashing rule", e);
+        }
+    }
+}

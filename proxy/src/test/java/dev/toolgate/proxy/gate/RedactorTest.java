@@ -1,0 +1,151 @@
+package dev.toolgate.proxy.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.toolgate.proxy.server.Json;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What the audit log, exports and notifications see of a call's arguments. */
+class RedactorTest {
+    private final Redactor redactor = new Redactor();
+
+    private static JsonNode tree(String json) throws IOException {
+        return Json.MAPPER.readTree(json);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "OpenAI key           | use sk-abcdefghijklmnopqrstuvwx now                        | use [REDACTED:api_key] now",
+            "OpenAI project key   | sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345                   | [REDACTED:api_key]",
+            "Anthropic key        | key=sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz_0123-x         | key=[REDACTED:api_key]",
+            "AWS access key       | aws AKIAIOSFODNN7EXAMPLE here                               | aws [REDACTED:aws_access_key] here",
+            "AWS temporary key    | ASIAY34FZKBOKMUTVV7A                                        | [REDACTED:aws_access_key]",
+            "GitHub token         | token ghp_0123456789abcdefghijABCDEFGHIJ012345 ok           | token [REDACTED:github_token] ok",
+            "GitHub fine-grained  | github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuv      | [REDACTED:github_token]",
+            "bearer token         | Authorization: Bearer abc123.def456-ghi789                  | Authorization: [REDACTED:bearer_token]",
+            "bearer, any case     | bearer   0123456789abcdef                                   | [REDACTED:bearer_token]",
+            "JWT                  | jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end | jwt [REDACTED:jwt] end",
+            "card, plain          | card 4111111111111111 please                               | card [REDACTED:card] please",
+            "card, spaced         | card 4111 1111 1111 1111 please                            | card [REDACTED:card] please",
+            "card, dashed         | card 5500-0000-0000-0004.                                  | card [REDACTED:card].",
+            "Amex, 15 digits      | amex 3782 822463 10005                                     | amex [REDACTED:card]",
+            "two cards            | 4111111111111111 and 5555555555554444                      | [REDACTED:card] and [REDACTED:card]"})
+    void secretsInTextAreReplacedByWhatTheyWere(String what, String text, String redacted) {
+        assertThat(redactor.redactText(text)).isEqualTo(redacted);
+    }
+
+    @Test
+    void privateKeyBlockIsRemovedWhole() {
+        String pem = "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nbase64+/==\n-----END RSA PRIVATE KEY-----\nbye";
+
+        assertThat(redactor.redactText(pem)).isEqualTo("key:\n[REDACTED:private_key]\nbye");
+    }
+
+    @Test
+    void opensshPrivateKeyIsRemovedToo() {
+        String pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+
+        assertThat(redactor.redactText(pem)).isEqualTo("[REDACTED:private_key]");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "4111111111111112",
+            "4111 1111 1111 1112",
+            "amount 1234.56 GBP",
+            "invoice 20261122 for 15000",
+            "call +44 20 7946 0958",
+            "order 123456789012",
+            "sk-short",
+            "ask-abcdefghijklmnopqrstuvwx",
+            "bearer of bad news",
+            "2026-11-22T08:00:00Z",
+            "public key -----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----"})
+    void textWithoutSecretsIsKept(String text) {
+        assertThat(redactor.redactText(text)).isEqualTo(text);
+    }
+
+    @Test
+    void cardNumberFollowedByMoreDigitsIsStillRedacted() {
+        assertThat(redactor.redactText("pay with 4111 1111 1111 1111 123")).isEqualTo("pay with [REDACTED:card] 123");
+        assertThat(redactor.redactText("card 4111 1111 1111 1111 12/27")).isEqualTo("card [REDACTED:card] 12/27");
+        assertThat(redactor.redactText("qty 2 4111 1111 1111 1111")).isEqualTo("qty 2 [REDACTED:card]");
+    }
+
+    @Test
+    void luhnCheckAcceptsValidNumbersOnly() {
+        assertThat(Redactor.passesLuhn("4111111111111111")).isTrue();
+        assertThat(Redactor.passesLuhn("378282246310005")).isTrue();
+        assertThat(Redactor.passesLuhn("4111111111111112")).isFalse();
+        assertThat(Redactor.passesLuhn("1234567812345678")).isFalse();
+    }
+
+    @Test
+    void valuesUnderSecretNamedKeysAreMaskedAtAnyDepth() throws IOException {
+        String arguments = """
+                {"user":"ana","password":"hunter2","config":{"API_KEY":12345,"nested":[{"Token":"t"},{"access_token":{"a":1}}]},
+                 "headers":{"Authorization":"Basic YWxhZGRpbjpvcGVuc2VzYW1l"},"client_secret":"","refresh_token":null}""";
+
+        JsonNode redacted = tree(redactor.redactJson(arguments));
+
+        assertThat(redacted).isEqualTo(tree("""
+                {"user":"ana","password":"[REDACTED]","config":{"API_KEY":"[REDACTED]","nested":[{"Token":"[REDACTED]"},
+                 {"access_token":"[REDACTED]"}]},"headers":{"Authorization":"[REDACTED]"},"client_secret":"[REDACTED]",
+                 "refresh_token":null}"""));
+    }
+
+    @Test
+    void secretsInsideJsonStringsAreRedactedAndEverythingElseIsUntouched() throws IOException {
+        String arguments = """
+                {"to":"ops@example.com","amount":1234.50,"count":12345678901234567890,"ratio":1e-7,"ok":true,"none":null,
+                 "note":"charge 4111-1111-1111-1111 with key sk-abcdefghijklmnopqrstuvwx","tags":["a","Bearer abcdefghijkl"],
+                 "zip":"90210","id":4111111111111112}""";
+
+        String redacted = redactor.redactJson(arguments);
+
+        assertThat(tree(redacted)).isEqualTo(tree("""
+                {"to":"ops@example.com","amount":1234.50,"count":12345678901234567890,"ratio":1e-7,"ok":true,"none":null,
+                 "note":"charge [REDACTED:card] with key [REDACTED:api_key]","tags":["a","[REDACTED:bearer_token]"],
+                 "zip":"90210","id":4111111111111112}"""));
+        assertThat(redacted).contains("\"amount\":1234.50").contains("12345678901234567890");
+        assertThat(redacted).startsWith("{\"to\":").contains("\"tags\":[\"a\",");
+    }
+
+    @Test
+    void cardNumberGivenAsAJsonNumberIsRedacted() throws IOException {
+        JsonNode redacted = tree(redactor.redactJson("{\"card_number\":4111111111111111,\"amount\":4200,\"order\":4111111111111112}"));
+
+        assertThat(redacted).isEqualTo(tree("{\"card_number\":\"[REDACTED:card]\",\"amount\":4200,\"order\":4111111111111112}"));
+    }
+
+    @Test
+    void textThatIsNotJsonIsRedactedAsText() {
+        assertThat(redactor.redactJson("{\"path\": key sk-abcdefghijklmnopqrstuvwx"))
+                .isEqualTo("{\"path\": key [REDACTED:api_key]");
+    }
+
+    @Test
+    void jsonStringAtTheTopIsRedacted() {
+        assertThat(redactor.redactJson("\"Bearer abcdefghijklmnop\"")).isEqualTo("\"[REDACTED:bearer_token]\"");
+    }
+
+    @Test
+    void emptyAndMissingTextAreReturnedAsGiven() {
+        assertThat(redactor.redactJson(null)).isNull();
+        assertThat(redactor.redactJson("")).isEmpty();
+        assertThat(redactor.redactJson("  ")).isEqualTo("  ");
+        assertThat(redactor.redactText("")).isEmpty();
+    }
+
+    @Test
+    void argumentsWithoutSecretsKeepTheirKeyOrderAndValues() throws IOException {
+        String arguments = "{\"z\":1,\"a\":{\"y\":[1,2,{\"b\":\"c\"}],\"x\":-0.5},\"m\":\"text\"}";
+
+        assertThat(redactor.redactJson(arguments)).isEqualTo(arguments);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.toolgate.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Route templates, path parameters, {@code *} tails, and telling 405 from 404. */
+class RouterTest {
+    private final Endpoint intercept = exchange -> { };
+    private final Endpoint listBlocked = exchange -> { };
+    private final Endpoint addBlocked = exchange -> { };
+    private final Endpoint removeBlocked = exchange -> { };
+    private final Endpoint chat = exchange -> { };
+    private final Endpoint passthroughGet = exchange -> { };
+    private final Endpoint passthroughPost = exchange -> { };
+
+    private final Router router = new Router()
+            .add(HttpMethod.POST, "/api/intercept", Route.Access.AGENT, intercept)
+            .add(HttpMethod.GET, "/api/blocked-tools", Route.Access.ADMIN, listBlocked)
+            .add(HttpMethod.POST, "/api/blocked-tools", Route.Access.ADMIN, addBlocked)
+            .add(HttpMethod.DELETE, "/api/blocked-tools/:tool_name", Route.Access.ADMIN, removeBlocked)
+            .add(HttpMethod.POST, "/v1/chat/completions", Route.Access.AGENT, chat)
+            .add(HttpMethod.GET, "/v1/*", Route.Access.AGENT, passthroughGet)
+            .add(HttpMethod.POST, "/v1/*", Route.Access.AGENT, passthroughPost);
+
+    @Test
+    void exactTemplateMatchesItsMethodAndPath() {
+        Router.Match match = router.find(HttpMethod.POST, "/api/intercept");
+
+        assertThat(match.route().endpoint()).isSameAs(intercept);
+        assertThat(match.route().access()).isEqualTo(Route.Access.AGENT);
+        assertThat(match.params()).isEmpty();
+        assertThat(match.pathKnown()).isTrue();
+    }
+
+    @Test
+    void samePathWithAnotherMethodFindsThatMethodsRoute() {
+        assertThat(router.find(HttpMethod.GET, "/api/blocked-tools").route().endpoint()).isSameAs(listBlocked);
+        assertThat(router.find(HttpMethod.POST, "/api/blocked-tools").route().endpoint()).isSameAs(addBlocked);
+    }
+
+    @Test
+    void trailingSlashIsIgnored() {
+        assertThat(router.find(HttpMethod.POST, "/api/intercept/").route().endpoint()).isSameAs(intercept);
+    }
+
+    @Test
+    void pathParameterTakesTheSegmentsValue() {
+        Router.Match match = router.find(HttpMethod.DELETE, "/api/blocked-tools/send_email");
+
+        assertThat(match.route().endpoint()).isSameAs(removeBlocked);
+        assertThat(match.params()).isEqualTo(Map.of("tool_name", "send_email"));
+    }
+
+    @Test
+    void pathParameterIsPercentDecodedExactlyOnce() {
+        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/my%20tool").params()).containsEntry("tool_name", "my tool");
+        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/100%2525").params()).containsEntry("tool_name", "100%25");
+    }
+
+    @Test
+    void plusInAPathIsAPlusNotASpace() {
+        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/c++").params()).containsEntry("tool_name", "c++");
+    }
+
+    @Test
+    void encodedSlashStaysInsideItsSegment() {
+        Router.Match match = router.find(HttpMethod.DELETE, "/api/blocked-tools/fs%2Frm");
+
+        assertThat(match.route().endpoint()).isSameAs(removeBlocked);
+        assertThat(match.params()).containsEntry("tool_name", "fs/rm");
+    }
+
+    @Test
+    void pathParameterMatchesExactlyOneSegment() {
+        Router.Match tooLong = router.find(HttpMethod.DELETE, "/api/blocked-tools/a/b");
+        assertThat(tooLong.route()).isNull();
+        assertThat(tooLong.pathKnown()).isFalse();
+
+        Router.Match tooShort = router.find(HttpMethod.DELETE, "/api/blocked-tools");
+        assertThat(tooShort.route()).isNull();
+        assertThat(tooShort.pathKnown()).as("GET and POST serve this path").isTrue();
+    }
+
+    @Test
+    void starTailMatchesAnyRest() {
+        assertThat(router.find(HttpMethod.GET, "/v1/models").route().endpoint()).isSameAs(passthroughGet);
+        assertThat(router.find(HttpMethod.GET, "/v1/files/file-abc/content").route().endpoint()).isSameAs(passthroughGet);
+        assertThat(router.find(HttpMethod.POST, "/v1/embeddings").route().endpoint()).isSameAs(passthroughPost);
+        assertThat(router.find(HttpMethod.GET, "/v1/models").params()).isEmpty();
+    }
+
+    @Test
+    void starTailDoesNotMatchAnotherPrefix() {
+        assertThat(router.find(HttpMethod.GET, "/v2/models").route()).isNull();
+        assertThat(router.find(HttpMethod.GET, "/v1x/models").route()).isNull();
+    }
+
+    @Test
+    void earlierRouteWinsOverALaterTail() {
+        assertThat(router.find(HttpMethod.POST, "/v1/chat/completions").route().endpoint()).isSameAs(chat);
+        // The exact route has no GET, so the tail serves it.
+        assertThat(router.find(HttpMethod.GET, "/v1/chat/completions").route().endpoint()).isSameAs(passthroughGet);
+    }
+
+    @Test
+    void knownPathWithAnUnservedMethodIsTold405NotFound() {
+        Router.Match match = router.find(HttpMethod.DELETE, "/api/intercept");
+
+        assertThat(match.route()).isNull();
+        assertThat(match.pathKnown()).isTrue();
+        assertThat(router.find(HttpMethod.DELETE, "/v1/models").pathKnown()).isTrue();
+        assertThat(router.find(HttpMethod.GET, "/api/blocked-tools/send_email").pathKnown()).isTrue();
+    }
+
+    @Test
+    void unknownPathIsNotKnown() {
+        Router.Match match = router.find(HttpMethod.GET, "/api/nothing");
+
+        assertThat(match.route()).isNull();
+        assertThat(match.pathKnown()).isFalse();
+        assertThat(match.params()).isEmpty();
+        assertThat(router.find(HttpMethod.GET, "/").pathKnown()).isFalse();
+        assertThat(router.find(HttpMethod.POST, "/api").pathKnown()).isFalse();
+    }
+
+    @Test
+    void emptyRouterKnowsNothing() {
+        Router.Match match = new Router().find(HttpMethod.GET, "/api/intercept");
+
+        assertThat(match.route()).isNull();
+        assertThat(match.pathKnown()).isFalse();
+    }
+}
