@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +25,9 @@ import okhttp3.Response;
 public final class TestGateway implements AutoCloseable {
     public static final String AGENT_KEY = "agent-key-0123456789";
     public static final String ADMIN_KEY = "admin-key-0123456789";
+    /** An admin of workspace "other": must see nothing of workspace "default". */
+    public static final String OTHER_WORKSPACE_ADMIN_KEY = "other-admin-key-0123456789";
+    public static final String PUBLIC_URL = "http://toolgate.test";
     public static final MediaType JSON = MediaType.get("application/json");
 
     /** Rules used across the proxy tests: one of each action. */
@@ -76,33 +80,94 @@ public final class TestGateway implements AutoCloseable {
     /** As above, with the gateway's own provider key ({@code upstream.api_key}). */
     public static TestGateway start(String upstreamBaseUrl, String upstreamApiKey, String policyYaml, String storageUrl,
                                     String extraYaml) {
-        String yaml = """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                  public_url: "http://toolgate.test"
-                upstream:
-                  base_url: "%s"
-                  api_key: "%s"
-                  timeout: 2s
-                  connect_timeout: 1s
-                storage:
-                  url: "%s"
-                keys:
-                  - { name: support-bot, key: %s, role: agent }
-                  - { name: ops, key: %s, role: admin }
-                """.formatted(upstreamBaseUrl, upstreamApiKey, storageUrl, AGENT_KEY, ADMIN_KEY) + policyYaml + extraYaml;
-        try {
-            Path file = Files.createTempFile("toolgate", ".yaml");
-            Files.writeString(file, yaml);
-            Config config = ConfigLoader.load(file, Map.of());
-            Files.delete(file);
-            return new TestGateway(Gateway.start(config));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException("test gateway did not start", e);
+        return builder(upstreamBaseUrl).upstreamApiKey(upstreamApiKey).policy(policyYaml).storage(storageUrl).extra(extraYaml).start();
+    }
+
+    public static Builder builder(String upstreamBaseUrl) {
+        return new Builder(upstreamBaseUrl);
+    }
+
+    /** A gateway configured section by section; anything not set is as in {@link #start(String)}. */
+    public static final class Builder {
+        private final String upstreamBaseUrl;
+        private String upstreamApiKey = "";
+        private String policyYaml = STANDARD_RULES;
+        private String storageUrl = memoryStorage();
+        private String extraYaml = "";
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String upstreamBaseUrl) {
+            this.upstreamBaseUrl = upstreamBaseUrl;
         }
+
+        public Builder upstreamApiKey(String key) {
+            this.upstreamApiKey = key;
+            return this;
+        }
+
+        public Builder policy(String yaml) {
+            this.policyYaml = yaml;
+            return this;
+        }
+
+        public Builder storage(String url) {
+            this.storageUrl = url;
+            return this;
+        }
+
+        /** Further top-level sections (limits, approvals, notifications...). */
+        public Builder extra(String yaml) {
+            this.extraYaml = this.extraYaml + yaml;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public TestGateway start() {
+            String yaml = """
+                    server:
+                      host: 127.0.0.1
+                      port: 0
+                      public_url: "%s"
+                    upstream:
+                      base_url: "%s"
+                      api_key: "%s"
+                      timeout: 2s
+                      connect_timeout: 1s
+                    storage:
+                      url: "%s"
+                    keys:
+                      - { name: support-bot, key: %s, role: agent }
+                      - { name: ops, key: %s, role: admin }
+                      - { name: other-ops, key: %s, role: admin, workspace: other }
+                    """.formatted(PUBLIC_URL, upstreamBaseUrl, upstreamApiKey, storageUrl, AGENT_KEY, ADMIN_KEY,
+                    OTHER_WORKSPACE_ADMIN_KEY) + policyYaml + extraYaml;
+            try {
+                Path file = Files.createTempFile("toolgate", ".yaml");
+                Files.writeString(file, yaml);
+                Config config = ConfigLoader.load(file, Map.of());
+                Files.delete(file);
+                return new TestGateway(Gateway.start(config, clock));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (Exception e) {
+                throw new IllegalStateException("test gateway did not start", e);
+            }
+        }
+    }
+
+    /**
+     * Links the gateway builds (approval links, approval URLs) start with {@link #PUBLIC_URL}; this
+     * points one at the running test server instead.
+     */
+    public String local(String publicLink) {
+        if (!publicLink.startsWith(PUBLIC_URL)) {
+            throw new IllegalArgumentException("not a gateway link: " + publicLink);
+        }
+        return baseUrl() + publicLink.substring(PUBLIC_URL.length());
     }
 
     public Gateway gateway() {
