@@ -28,7 +28,12 @@ public interface ApprovalStore {
     Optional<PendingApproval> findLatestFor(String workspace, String agent, String tool, String argumentsDigest);
 
     /** Approvals newest first, optionally of one status; {@code page} is 1-based. */
-    List<PendingApproval> list(String workspace, ApprovalStatus statusOrNull, int limit, int page);
+    default List<PendingApproval> list(String workspace, ApprovalStatus statusOrNull, int limit, int page) {
+        return list(new ApprovalQuery(workspace, statusOrNull, null, null, limit, page));
+    }
+
+    /** Approvals matching every filter the query sets, newest first. */
+    List<PendingApproval> list(ApprovalQuery query);
 
     /** Number of approvals of a workspace in this status. */
     long countByStatus(String workspace, ApprovalStatus status);

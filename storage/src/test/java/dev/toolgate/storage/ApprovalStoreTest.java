@@ -165,6 +165,20 @@ class ApprovalStoreTest {
     }
 
     @Test
+    void listFiltersByToolAndCreationTime() {
+        approvals.create(TestData.approval("acme", "bot", "wire_transfer", "old-wire", TestData.NOW.minusSeconds(600), Duration.ofHours(1)));
+        approvals.create(TestData.approval("acme", "bot", "wire_transfer", "new-wire", TestData.NOW.minusSeconds(10), Duration.ofHours(1)));
+        approvals.create(TestData.approval("acme", "bot", "run_shell", "new-shell", TestData.NOW.minusSeconds(5), Duration.ofHours(1)));
+
+        assertThat(approvals.list(new ApprovalQuery("acme", null, "wire_transfer", null, 10, 1)))
+                .extracting(PendingApproval::argumentsDigest).containsExactly("new-wire", "old-wire");
+        assertThat(approvals.list(new ApprovalQuery("acme", ApprovalStatus.PENDING, null, TestData.NOW.minusSeconds(60), 10, 1)))
+                .extracting(PendingApproval::argumentsDigest).containsExactly("new-shell", "new-wire");
+        assertThat(approvals.list(new ApprovalQuery("acme", null, "wire_transfer", TestData.NOW.minusSeconds(60), 10, 1)))
+                .extracting(PendingApproval::argumentsDigest).containsExactly("new-wire");
+    }
+
+    @Test
     void tokensAreStoredForExistingApprovalsOnly() {
         PendingApproval approval = TestData.approval("acme", "digest-1");
         approvals.create(approval);

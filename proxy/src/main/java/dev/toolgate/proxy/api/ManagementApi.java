@@ -47,7 +47,7 @@ public final class ManagementApi {
                 .add(HttpMethod.POST, "/api/blocked-tools", Access.ADMIN, blocked::add)
                 .add(HttpMethod.DELETE, "/api/blocked-tools/:tool_name", Access.ADMIN, blocked::remove)
                 .add(HttpMethod.GET, "/api/pending-approvals", Access.ADMIN, pending::list)
-                .add(HttpMethod.GET, "/api/pending-approvals/:id", Access.ADMIN, pending::get)
+                .add(HttpMethod.GET, "/api/pending-approvals/:id", Access.AGENT, pending::get)
                 .add(HttpMethod.POST, "/api/pending-approvals/:id/decide", Access.ADMIN, pending::decide)
                 .add(HttpMethod.GET, "/api/notification-settings", Access.ADMIN, notifications::get)
                 .add(HttpMethod.PUT, "/api/notification-settings", Access.ADMIN, notifications::put)

@@ -3,13 +3,16 @@ package dev.toolgate.proxy.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.config.Role;
 import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.approval.Approvals;
 import dev.toolgate.proxy.gate.Redactor;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.server.Principal;
 import dev.toolgate.proxy.server.RequestBodies;
+import dev.toolgate.storage.ApprovalQuery;
 import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
@@ -40,26 +43,28 @@ final class PendingApprovalsEndpoints {
     void list(Exchange exchange) {
         String statusParam = ListParams.blankToNull(exchange.param("status"));
         ApprovalStatus status = statusParam == null ? ApprovalStatus.PENDING : statusParam.equals("all") ? null : parseStatus(statusParam);
-        int limit = ListParams.limit(exchange);
-        int page = ListParams.page(exchange);
-        String tool = ListParams.blankToNull(exchange.param("tool"));
-        String workspace = exchange.principal().workspace();
+        ApprovalQuery query = new ApprovalQuery(exchange.principal().workspace(), status,
+                ListParams.blankToNull(exchange.param("tool")), ListParams.since(exchange), ListParams.limit(exchange),
+                ListParams.page(exchange));
         blocking.respond(exchange, () -> {
             ObjectNode body = Json.object();
             ArrayNode list = body.putArray("approvals");
-            storage.approvals().list(workspace, status, limit, page).stream()
-                    .filter(approval -> tool == null || approval.tool().equals(tool))
-                    .forEach(approval -> list.add(view(approval)));
-            body.put("page", page);
-            body.put("limit", limit);
+            storage.approvals().list(query).forEach(approval -> list.add(view(approval)));
+            body.put("page", query.page());
+            body.put("limit", query.limit());
             return Blocking.Answer.ok(body);
         });
     }
 
+    /**
+     * One approval. This is where {@code x-toolgate-approval-url} points, so an agent key may poll
+     * the approvals of its own calls; admins see every approval of their workspace.
+     */
     void get(Exchange exchange) {
         String id = exchange.pathParam("id");
-        String workspace = exchange.principal().workspace();
-        blocking.respond(exchange, () -> Blocking.Answer.ok(view(storage.approvals().find(workspace, id)
+        Principal principal = exchange.principal();
+        blocking.respond(exchange, () -> Blocking.Answer.ok(view(storage.approvals().find(principal.workspace(), id)
+                .filter(approval -> principal.mayActAs(Role.ADMIN) || approval.agent().equals(principal.name()))
                 .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'")))));
     }
 

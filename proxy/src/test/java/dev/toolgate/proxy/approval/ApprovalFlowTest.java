@@ -346,6 +346,12 @@ class ApprovalFlowTest {
             JsonNode answer = JSON.readTree(response.body().string());
             assertThat(answer.path("allowed").asBoolean()).isFalse();
             approvalId = answer.path("approval_id").asText();
+            // The agent may poll the approval URL it was given.
+            try (Response polled = gateway.get(gateway.local(answer.path("approval_url").asText())
+                    .substring(gateway.baseUrl().length()), TestGateway.AGENT_KEY)) {
+                assertThat(polled.code()).isEqualTo(200);
+                assertThat(JSON.readTree(polled.body().string()).path("status").asText()).isEqualTo("pending");
+            }
         }
         try (Response decided = gateway.post("/api/pending-approvals/" + approvalId + "/decide", TestGateway.ADMIN_KEY,
                 "{\"action\":\"approved\",\"note\":\"checked the invoice\"}")) {

@@ -2,6 +2,7 @@ package dev.toolgate.storage.jdbi;
 
 import dev.toolgate.storage.ApprovalConsumption;
 import dev.toolgate.storage.ApprovalStatus;
+import dev.toolgate.storage.ApprovalQuery;
 import dev.toolgate.storage.ApprovalStore;
 import dev.toolgate.storage.ApprovalToken;
 import dev.toolgate.storage.PendingApproval;
@@ -126,26 +127,36 @@ public final class JdbiApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public List<PendingApproval> list(String workspace, ApprovalStatus statusOrNull, int limit, int page) {
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit: " + limit + " (expected: 1.." + MAX_LIMIT + ")");
+    public List<PendingApproval> list(ApprovalQuery filter) {
+        StringBuilder where = new StringBuilder(" WHERE workspace = :workspace");
+        if (filter.status() != null) {
+            where.append(" AND status = :status");
         }
-        if (page < 1) {
-            throw new IllegalArgumentException("page: " + page + " (expected: 1 or more)");
+        if (filter.tool() != null) {
+            where.append(" AND tool = :tool");
         }
-        String statusFilter = statusOrNull == null ? "" : " AND status = :status";
+        if (filter.since() != null) {
+            where.append(" AND created_at >= :since");
+        }
         return jdbi.withHandle(handle -> {
-            var query = handle.createQuery("SELECT " + COLUMNS + " FROM approvals WHERE workspace = :workspace"
-                            + statusFilter + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset")
-                    .bind("workspace", workspace)
-                    .bind("limit", limit)
-                    .bind("offset", (long) (page - 1) * limit);
-            if (statusOrNull != null) {
-                query.bind("status", statusOrNull.value());
+            var query = handle.createQuery("SELECT " + COLUMNS + " FROM approvals" + where
+                            + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset")
+                    .bind("workspace", filter.workspace())
+                    .bind("limit", filter.limit())
+                    .bind("offset", (long) (filter.page() - 1) * filter.limit());
+            if (filter.status() != null) {
+                query.bind("status", filter.status().value());
+            }
+            if (filter.tool() != null) {
+                query.bind("tool", filter.tool());
+            }
+            if (filter.since() != null) {
+                query.bind("since", filter.since());
             }
             return query.map(JdbiApprovalStore::map).list();
         });
     }
+
 
     @Override
     public long countByStatus(String workspace, ApprovalStatus status) {
