@@ -98,7 +98,7 @@ final class InterceptEndpoint implements Endpoint {
         answer.set("matched_rules", Json.MAPPER.valueToTree(decision.matchedRules()));
         answer.set("reasons", Json.MAPPER.valueToTree(decision.reasons().stream()
                 .map(f -> Map.of("rule", f.ruleId(), "reason", f.message())).toList()));
-        if (gated.approvalId() != null) {
+        if (gated.pending()) {
             answer.put("approval_url", summary.approvalUrl(gated.approvalId()));
         }
         return answer;
