@@ -1,0 +1,20 @@
+package dev.toolgate.proxy.stream;
+
+import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.gate.GatedCall;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Decides one complete tool call from a stream with the shared evaluator, holding it for approval
+ * or auditing it as needed. The future completes once the decision is committed and fails when it
+ * cannot be, in which case the call must not be released.
+ */
+@FunctionalInterface
+public interface StreamCallDecider {
+
+    /**
+     * @param assistantMessage the call as a Chat Completions assistant message (JSON), kept with a
+     *     held call so that an approved call can be replayed exactly
+     */
+    CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage);
+}
