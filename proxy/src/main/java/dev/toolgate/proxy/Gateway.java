@@ -4,6 +4,7 @@ import dev.toolgate.config.Config;
 import dev.toolgate.config.KeyConfig;
 import dev.toolgate.config.StorageConfig;
 import dev.toolgate.policy.PolicyEngine;
+import dev.toolgate.proxy.anthropic.AnthropicFormat;
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalExpiry;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
@@ -15,7 +16,11 @@ import dev.toolgate.proxy.gate.Redactor;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.notify.Notifier;
-import dev.toolgate.proxy.openai.ChatCompletionsEndpoint;
+import dev.toolgate.proxy.model.ModelEndpoint;
+import dev.toolgate.proxy.model.ProviderRoute;
+import dev.toolgate.proxy.openai.ChatConversationRetry;
+import dev.toolgate.proxy.openai.ChatFormat;
+import dev.toolgate.proxy.openai.ResponsesFormat;
 import dev.toolgate.proxy.openai.PassthroughEndpoint;
 import dev.toolgate.proxy.server.GatewayKeys;
 import dev.toolgate.proxy.server.Route.Access;
@@ -27,6 +32,7 @@ import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,10 +101,23 @@ public final class Gateway implements AutoCloseable {
             ManagementApi.register(router, new ManagementApi.Services(gate, killSwitch, rules, approvals,
                     notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock));
             new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock).register(router);
-            router.add(HttpMethod.POST, "/v1/chat/completions", Access.AGENT, new ChatCompletionsEndpoint(upstream,
-                    config.upstream(), gate, config.limits().maxResponseBytes(), config.response().metadataField(),
-                    config.server().publicUrl(), approvals, liveConversations, blocking, clock));
-            PassthroughEndpoint passthrough = new PassthroughEndpoint(upstream, config.upstream());
+            ProviderRoute openAi = ProviderRoute.openAi(config.upstream().baseUrl(), config.upstream().apiKey());
+            ModelEndpoint.Limits limits = new ModelEndpoint.Limits(config.limits().maxResponseBytes(),
+                    config.limits().maxToolArgumentBytes());
+            String metadataField = config.response().metadataField();
+            URI publicUrl = config.server().publicUrl();
+            router.add(HttpMethod.POST, "/v1/chat/completions", Access.AGENT, new ModelEndpoint(upstream, openAi, new ChatFormat(),
+                    gate, limits, metadataField, publicUrl,
+                    new ChatConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl)));
+            router.add(HttpMethod.POST, "/v1/responses", Access.AGENT, new ModelEndpoint(upstream, openAi, new ResponsesFormat(),
+                    gate, limits, metadataField, publicUrl, null));
+            ProviderRoute anthropic = ProviderRoute.anthropic(config.anthropic().baseUrl(), config.anthropic().apiKey());
+            router.add(HttpMethod.POST, "/v1/messages", Access.AGENT, anthropic.apiKeyHeaderIsGateway(), new ModelEndpoint(
+                    upstream, anthropic, new AnthropicFormat(), gate, limits, metadataField, publicUrl, null));
+            PassthroughEndpoint anthropicPassthrough = new PassthroughEndpoint(upstream, anthropic);
+            PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/messages/*", Access.AGENT,
+                    anthropic.apiKeyHeaderIsGateway(), anthropicPassthrough));
+            PassthroughEndpoint passthrough = new PassthroughEndpoint(upstream, openAi);
             PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/*", Access.AGENT, passthrough));
 
             ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router,

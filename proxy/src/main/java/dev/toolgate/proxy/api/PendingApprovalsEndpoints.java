@@ -93,6 +93,11 @@ final class PendingApprovalsEndpoints {
                     .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'"));
             if (!outcome.decidedNow()) {
                 PendingApproval standing = outcome.approval();
+                // Still pending here means past its expiry time before the expiry pass got to it: it counts as denied.
+                if (standing.status() == ApprovalStatus.PENDING || standing.status() == ApprovalStatus.EXPIRED) {
+                    throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_DECIDED", "approval '" + id
+                            + "' expired unanswered at " + standing.expiresAt() + "; it counts as denied");
+                }
                 throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_DECIDED", "approval '" + id + "' is already "
                         + standing.status().value() + (standing.decidedBy() != null ? " (by " + standing.decidedBy() + ")" : ""));
             }

@@ -53,9 +53,10 @@ public final class RuleBook {
 
     /**
      * Adds a rule: compiled with the rest first, so a rule that does not compile, or clashes with
-     * an existing id, is refused before anything is stored.
+     * an existing id, is refused before anything is stored. Changes are serialised: each compiles
+     * from what the store holds, so two at once would otherwise each install a set without the other.
      */
-    public void add(StoredRule rule) throws RuleCompileException {
+    public synchronized void add(StoredRule rule) throws RuleCompileException {
         List<StoredRule> next = new ArrayList<>(store.list(rule.workspace()));
         next.add(rule);
         RuleSet compiled = compile(next);
@@ -63,7 +64,7 @@ public final class RuleBook {
         engine.replaceWorkspaceRules(rule.workspace(), compiled);
     }
 
-    public boolean remove(String workspace, String id) {
+    public synchronized boolean remove(String workspace, String id) {
         boolean removed = store.delete(workspace, id);
         if (removed) {
             List<StoredRule> rest = store.list(workspace);

@@ -1,13 +1,12 @@
 package dev.toolgate.proxy.openai;
 
-import dev.toolgate.config.UpstreamConfig;
+import dev.toolgate.proxy.model.ProviderRoute;
 import dev.toolgate.proxy.server.Endpoint;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.upstream.ForwardedHeaders;
 import dev.toolgate.proxy.upstream.RelayListener;
 import dev.toolgate.proxy.upstream.UpstreamCall;
 import dev.toolgate.proxy.upstream.UpstreamClient;
-import dev.toolgate.proxy.upstream.UpstreamTarget;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -19,22 +18,22 @@ import io.netty.handler.codec.http.HttpVersion;
  */
 public final class PassthroughEndpoint implements Endpoint {
     private final UpstreamClient upstream;
-    private final UpstreamConfig upstreamConfig;
+    private final ProviderRoute route;
 
-    public PassthroughEndpoint(UpstreamClient upstream, UpstreamConfig upstreamConfig) {
+    public PassthroughEndpoint(UpstreamClient upstream, ProviderRoute route) {
         this.upstream = upstream;
-        this.upstreamConfig = upstreamConfig;
+        this.route = route;
     }
 
     @Override
     public void serve(Exchange exchange) {
         FullHttpRequest forwarded = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.request().method(), "/",
                 exchange.request().content().retainedDuplicate(),
-                ForwardedHeaders.toUpstream(exchange.request().headers(), upstreamConfig.apiKey(), true),
+                ForwardedHeaders.toUpstream(exchange.request().headers(), route),
                 EmptyHttpHeaders.INSTANCE);
         RelayListener listener = new RelayListener(exchange);
         UpstreamCall call = upstream.send(exchange.eventLoop(),
-                UpstreamTarget.resolve(upstreamConfig.baseUrl(), exchange.query(), "api_key"), forwarded, listener);
+                route.target(exchange.query()), forwarded, listener);
         listener.attach(call);
         exchange.onClientGone(call::cancel);
     }

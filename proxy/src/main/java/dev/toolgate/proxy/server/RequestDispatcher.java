@@ -55,7 +55,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             }
             exchange.pathParams(match.params());
             if (match.route().access() != Route.Access.PUBLIC) {
-                exchange.principal(authenticate(exchange, match.route().access()));
+                exchange.principal(authenticate(exchange, match.route()));
             }
             match.route().endpoint().serve(exchange);
         } catch (ApiError error) {
@@ -77,14 +77,16 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private Principal authenticate(Exchange exchange, Route.Access access) {
-        String presented = GatewayKeys.presented(exchange.request().headers(), exchange.query(), true)
+    private Principal authenticate(Exchange exchange, Route route) {
+        String presented = GatewayKeys.presented(exchange.request().headers(), exchange.query(), route.apiKeyHeaderIsGateway())
                 .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "MISSING_API_KEY",
-                        "a gateway key is required: send it in the x-api-key or x-toolgate-key header"));
+                        route.apiKeyHeaderIsGateway()
+                                ? "a gateway key is required: send it in the x-api-key or x-toolgate-key header"
+                                : "a gateway key is required: send it in the x-toolgate-key header (x-api-key is the provider's here)"));
         Principal principal = keys.authenticate(presented)
                 .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "INVALID_API_KEY",
                         "the gateway key is not valid"));
-        if (access == Route.Access.ADMIN && !principal.mayActAs(Role.ADMIN)) {
+        if (route.access() == Route.Access.ADMIN && !principal.mayActAs(Role.ADMIN)) {
             throw new ApiError(HttpResponseStatus.FORBIDDEN, "FORBIDDEN",
                     "key '" + principal.name() + "' has role agent; this endpoint needs an admin key");
         }

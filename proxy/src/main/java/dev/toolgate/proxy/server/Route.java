@@ -8,8 +8,11 @@ import java.util.Map;
 /**
  * A method and path template ({@code /api/blocked-tools/:tool_name}; a final {@code *} matches
  * any rest) with who may call it.
+ *
+ * @param apiKeyHeaderIsGateway false where {@code x-api-key} is the provider's key (Anthropic
+ *     routes), so the gateway key must come in {@code x-toolgate-key}
  */
-public record Route(HttpMethod method, String template, Access access, Endpoint endpoint) {
+public record Route(HttpMethod method, String template, Access access, boolean apiKeyHeaderIsGateway, Endpoint endpoint) {
 
     /** Who may call a route. */
     public enum Access {

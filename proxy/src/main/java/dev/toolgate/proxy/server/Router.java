@@ -15,7 +15,11 @@ public final class Router {
     }
 
     public Router add(HttpMethod method, String template, Route.Access access, Endpoint endpoint) {
-        routes.add(new Route(method, template, access, endpoint));
+        return add(method, template, access, true, endpoint);
+    }
+
+    public Router add(HttpMethod method, String template, Route.Access access, boolean apiKeyHeaderIsGateway, Endpoint endpoint) {
+        routes.add(new Route(method, template, access, apiKeyHeaderIsGateway, endpoint));
         return this;
     }
 

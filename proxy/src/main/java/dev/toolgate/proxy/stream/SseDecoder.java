@@ -72,6 +72,11 @@ public final class SseDecoder {
         }
         if (data != null || eventType != null) {
             dispatch(complete);
+        } else if (event.size() > 0) {
+            // Bytes that make no event (the LF of a final CRLF, a cut-off comment) still leave, so
+            // that a stream passed through stays byte for byte what the upstream sent.
+            complete.add(new SseEvent(null, null, event.toByteArray()));
+            event.reset();
         }
         return complete;
     }

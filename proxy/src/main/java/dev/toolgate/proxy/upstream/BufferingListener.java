@@ -34,6 +34,7 @@ public final class BufferingListener implements UpstreamListener {
     }
 
     /** Lets an oversized response cancel the exchange instead of draining it. */
+    @Override
     public void attach(UpstreamCall call) {
         this.call = call;
     }

@@ -1,5 +1,6 @@
 package dev.toolgate.proxy.upstream;
 
+import dev.toolgate.proxy.model.ProviderRoute;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -24,22 +25,27 @@ public final class ForwardedHeaders {
     }
 
     /**
-     * Headers for the upstream request. {@code apiKeyHeaderIsGateway}: on OpenAI routes
-     * {@code x-api-key} carries the gateway key and is dropped. A configured upstream key replaces
-     * the client's {@code Authorization}; otherwise the client's goes through.
+     * Headers for the upstream request. On a route where {@code x-api-key} carries the gateway key
+     * it is dropped. A configured provider key replaces the client's credential (as a Bearer token
+     * or as {@code x-api-key}); otherwise the client's goes through.
      */
-    public static HttpHeaders toUpstream(HttpHeaders client, String upstreamApiKey, boolean apiKeyHeaderIsGateway) {
+    public static HttpHeaders toUpstream(HttpHeaders client, ProviderRoute route) {
         HttpHeaders out = new DefaultHttpHeaders();
         Set<String> dropped = droppedBy(client);
+        boolean dropApiKey = route.apiKeyHeaderIsGateway();
         for (Map.Entry<String, String> header : client) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (dropped.contains(name) || GATEWAY_ONLY.contains(name) || (apiKeyHeaderIsGateway && name.equals("x-api-key"))) {
+            if (dropped.contains(name) || GATEWAY_ONLY.contains(name) || (dropApiKey && name.equals("x-api-key"))) {
                 continue;
             }
             out.add(header.getKey(), header.getValue());
         }
-        if (upstreamApiKey != null && !upstreamApiKey.isEmpty()) {
-            out.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + upstreamApiKey);
+        if (route.hasProviderKey()) {
+            if (route.auth() == ProviderRoute.Auth.BEARER) {
+                out.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + route.providerKey());
+            } else {
+                out.set("x-api-key", route.providerKey());
+            }
         }
         return out;
     }

@@ -20,6 +20,7 @@ public final class RelayListener implements UpstreamListener {
         this.exchange = exchange;
     }
 
+    @Override
     public void attach(UpstreamCall call) {
         this.call = call;
     }

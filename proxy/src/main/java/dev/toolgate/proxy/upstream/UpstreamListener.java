@@ -10,6 +10,10 @@ import io.netty.handler.codec.http.HttpResponse;
  */
 public interface UpstreamListener {
 
+    /** Called once the exchange is under way, for listeners that pause reading or cancel it. */
+    default void attach(UpstreamCall call) {
+    }
+
     void onResponseHead(HttpResponse head);
 
     /** The listener owns {@code content} and must release it. */

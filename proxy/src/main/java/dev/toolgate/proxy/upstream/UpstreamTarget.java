@@ -8,19 +8,17 @@ import java.util.Map;
 
 /** Maps a client path under {@code /v1} onto the configured upstream base URL. */
 public final class UpstreamTarget {
-    private static final String CLIENT_PREFIX = "/v1";
-
     private UpstreamTarget() {
     }
 
     /**
-     * {@code /v1/chat/completions?x=1} with base {@code https://api.openai.com/v1} becomes
+     * With client prefix {@code /v1}, {@code /v1/chat/completions?x=1} with base {@code https://api.openai.com/v1} becomes
      * {@code https://api.openai.com/v1/chat/completions?x=1}; the gateway's {@code api_key} query
      * parameter is removed.
      */
-    public static URI resolve(URI base, QueryStringDecoder clientUri, String dropParam) {
+    public static URI resolve(URI base, QueryStringDecoder clientUri, String clientPrefix, String dropParam) {
         String path = clientUri.rawPath();
-        String suffix = path.startsWith(CLIENT_PREFIX) ? path.substring(CLIENT_PREFIX.length()) : path;
+        String suffix = !clientPrefix.isEmpty() && path.startsWith(clientPrefix) ? path.substring(clientPrefix.length()) : path;
         String basePath = base.getRawPath() == null ? "" : base.getRawPath();
         if (basePath.endsWith("/")) {
             basePath = basePath.substring(0, basePath.length() - 1);

@@ -170,6 +170,10 @@ public final class UpstreamExchange extends ChannelInboundHandlerAdapter impleme
         if (finished) {
             return;
         }
+        if (!reading) {
+            // Paused on purpose (a slow client, a pending decision): silence is ours, not the upstream's.
+            lastActivityNanos = System.nanoTime();
+        }
         long idle = System.nanoTime() - lastActivityNanos;
         if (idle >= timeoutNanos) {
             fail(Kind.TIMEOUT, "upstream sent nothing for " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + "s", null);

@@ -1,0 +1,78 @@
+package dev.toolgate.proxy.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.server.Json;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A parsed non-streaming Anthropic Messages response and the client tool calls in it: each
+ * {@code tool_use} content block, in order. Server tools ({@code server_tool_use}) already ran at
+ * the provider, so they are not calls to decide.
+ */
+public final class AnthropicMessage {
+    private final ObjectNode root;
+    private final List<ProposedCall> calls;
+
+    /** One proposed call and the position of its block in {@code content}. */
+    public record ProposedCall(ToolCall call, int blockIndex) {
+    }
+
+    private AnthropicMessage(ObjectNode root, List<ProposedCall> calls) {
+        this.root = root;
+        this.calls = calls;
+    }
+
+    /** Reads the calls out of a response body that is already known to be a JSON object. */
+    public static AnthropicMessage of(ObjectNode root) {
+        List<ProposedCall> calls = new ArrayList<>();
+        JsonNode content = root.path("content");
+        for (int i = 0; i < content.size(); i++) {
+            JsonNode block = content.get(i);
+            if ("tool_use".equals(block.path("type").asText())) {
+                calls.add(new ProposedCall(toolCall(block.path("id"), block.path("name"), inputText(block.path("input"))), i));
+            }
+        }
+        return new AnthropicMessage(root, List.copyOf(calls));
+    }
+
+    public ObjectNode root() {
+        return root;
+    }
+
+    public List<ProposedCall> calls() {
+        return calls;
+    }
+
+    public String model() {
+        return root.path("model").asText("");
+    }
+
+    /**
+     * The call as a Chat Completions assistant message (JSON), the one form the approval store
+     * keeps for replaying an approved call, whatever API it came through.
+     */
+    public static String assistantMessage(ToolCall call) {
+        ObjectNode message = Json.object();
+        message.put("role", "assistant");
+        message.putNull("content");
+        ObjectNode toolCall = message.putArray("tool_calls").addObject();
+        toolCall.put("id", call.id());
+        toolCall.put("type", "function");
+        ObjectNode function = toolCall.putObject("function");
+        function.put("name", call.name());
+        function.put("arguments", call.arguments());
+        return Json.text(message);
+    }
+
+    static ToolCall toolCall(JsonNode id, JsonNode name, String arguments) {
+        return new ToolCall(id.isTextual() ? id.textValue() : null, name.asText(""), arguments);
+    }
+
+    /** {@code input} is a JSON object; anything else is decided as its JSON text, a missing one as no arguments. */
+    static String inputText(JsonNode input) {
+        return input.isMissingNode() || input.isNull() ? "{}" : input.toString();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.toolgate.proxy.model;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.gate.DecisionSummary;
+import dev.toolgate.proxy.gate.GatedCall;
+import dev.toolgate.proxy.stream.StreamCallDecider;
+import dev.toolgate.proxy.stream.StreamRewriter;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * One provider wire format (Chat Completions, Responses, Anthropic Messages): where its tool calls
+ * are, and how an answer is rewritten once they are decided, whole or streamed.
+ */
+public interface ToolCallFormat {
+
+    /** An upstream answer read for tool calls. */
+    interface Answer {
+        /** In answer order; empty means the answer goes back byte for byte. */
+        List<ToolCall> calls();
+
+        /** Per call, the assistant message (Chat Completions JSON) kept with a held call for an exact replay. */
+        List<String> assistantMessages();
+
+        /** The answer with calls that may not run replaced, and the metadata block added. */
+        byte[] rewrite(List<GatedCall> gated, DecisionSummary summary, String metadataField);
+    }
+
+    Answer read(ObjectNode answer);
+
+    /**
+     * A rewriter for one stream. {@code publicUrl} is for the approval links in its metadata;
+     * {@code policyVersion} labels the decisions it makes itself (oversized arguments).
+     */
+    StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes,
+                                  String policyVersion);
+}

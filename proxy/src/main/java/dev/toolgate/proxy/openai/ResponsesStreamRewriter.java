@@ -1,0 +1,272 @@
+package dev.toolgate.proxy.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.policy.Decision;
+import dev.toolgate.policy.Finding;
+import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.gate.DecisionSummary;
+import dev.toolgate.proxy.gate.GatedCall;
+import dev.toolgate.proxy.gate.ToolCallGate;
+import dev.toolgate.proxy.openai.ResponsesSequence.Outgoing;
+import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.stream.SseEvent;
+import dev.toolgate.proxy.stream.StreamCallDecider;
+import dev.toolgate.proxy.stream.StreamRewriter;
+import dev.toolgate.proxy.stream.StreamSink;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * Rewrites a Responses API event stream ({@code POST /v1/responses} with {@code stream: true}).
+ * Every event of a call item, from its {@code output_item.added} to its {@code output_item.done},
+ * is held; the finished call is decided, then either its events go out as received or a message
+ * item with the replacement sentence goes out in its place, at the same {@code output_index}.
+ * Other events pass at once, except that an event of an item added after a held call waits behind
+ * it, because the SDKs address items by their arrival order. The last event
+ * ({@code response.completed}, {@code .incomplete} or {@code .failed}) is rewritten like a
+ * non-streaming response and carries the metadata block. A withheld call's arguments are never sent.
+ */
+public final class ResponsesStreamRewriter implements StreamRewriter {
+    private static final Set<String> LAST_EVENTS = Set.of("response.completed", "response.incomplete", "response.failed");
+    /** Room for the framing of a call's events beyond its arguments before deltas are merged. */
+    private static final long HELD_FRAMING_BYTES = 64 * 1024;
+
+    private final StreamCallDecider decider;
+    private final long maxArgumentBytes;
+    private final long maxHeldBytes;
+    private final String policyVersion;
+    private final String metadataField;
+    private final URI publicUrl;
+    private final ResponsesSequence sequence = new ResponsesSequence();
+    /** Output behind the first call still being held: that call's slot, then later slots and events in order. */
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    private long waitingBytes;
+    private final Map<Integer, Slot> open = new LinkedHashMap<>();
+    /** Items already decided (by output_index and by item id): a late event about one is dropped, never sent. */
+    private final Set<Integer> closed = new HashSet<>();
+    private final Set<String> closedItemIds = new HashSet<>();
+    private final List<StreamDecision> decisions = new ArrayList<>();
+    private boolean failed;
+
+    /** A held call and, once it is done, what it turns into. */
+    private static final class Slot {
+        final ResponsesHeldCall call;
+        CompletableFuture<List<Outgoing>> output;
+
+        Slot(ResponsesHeldCall call) {
+            this.call = call;
+        }
+    }
+
+    private record StreamDecision(ToolCall call, boolean oversized, CompletableFuture<GatedCall> gated) {
+    }
+
+    /**
+     * @param maxArgumentBytes larger arguments are blocked unread, as {@link ToolCallGate} does,
+     *     without asking {@code decider}
+     * @param policyVersion stated on the decision for such oversized calls
+     */
+    public ResponsesStreamRewriter(StreamCallDecider decider, long maxArgumentBytes, String policyVersion, String metadataField,
+                                   URI publicUrl) {
+        this.decider = Objects.requireNonNull(decider, "decider");
+        this.maxArgumentBytes = maxArgumentBytes;
+        this.maxHeldBytes = maxArgumentBytes > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 2 * maxArgumentBytes + HELD_FRAMING_BYTES;
+        this.policyVersion = policyVersion;
+        this.metadataField = metadataField;
+        this.publicUrl = publicUrl;
+    }
+
+    @Override
+    public void onEvent(SseEvent event, StreamSink sink) {
+        if (failed) {
+            return;
+        }
+        ObjectNode json = parse(event);
+        if (json == null) {
+            // A comment, keep-alive or non-JSON data: no call can be read from it.
+            pass(Outgoing.upstream(event, -1), -1, sink);
+            return;
+        }
+        String type = json.path("type").asText(event.event() == null ? "" : event.event());
+        long number = json.path("sequence_number").canConvertToLong() ? json.path("sequence_number").asLong() : -1;
+        int index = json.path("output_index").isIntegralNumber() ? json.path("output_index").asInt() : -1;
+        if (LAST_EVENTS.contains(type)) {
+            finish(event, json, number, sink);
+            return;
+        }
+        if (type.equals("response.output_item.added") && ResponsesResult.isCall(json.path("item"))) {
+            Slot slot = new Slot(new ResponsesHeldCall(json.path("item"), index, maxArgumentBytes, maxHeldBytes));
+            slot.call.add(type, json, event, number);
+            open.put(index, slot);
+            waiting.add(slot);
+            return;
+        }
+        Slot slot = index >= 0 ? open.get(index) : openByItemId(json.path("item_id").asText(null));
+        if (slot != null) {
+            slot.call.add(type, json, event, number);
+            if (slot.call.done()) {
+                close(slot);
+                flush(sink);
+            }
+        } else if (!closed.contains(index) && !closedItemIds.contains(json.path("item_id").asText(""))) {
+            pass(Outgoing.upstream(event, number), index, sink);
+        }
+    }
+
+    @Override
+    public void onEnd(StreamSink sink) {
+        if (!failed) {
+            closeOpen();
+            flush(sink);
+        }
+    }
+
+    /** The last event: every call is decided first, then it goes out rewritten with the metadata block. */
+    private void finish(SseEvent event, ObjectNode json, long number, StreamSink sink) {
+        closeOpen();
+        flush(sink);
+        if (!(json.path("response") instanceof ObjectNode response)) {
+            sequence.emit(sink, Outgoing.upstream(event, number));
+            return;
+        }
+        ResponsesResult result = ResponsesResult.of(response);
+        if (result.calls().isEmpty() && decisions.isEmpty()) {
+            sequence.emit(sink, Outgoing.upstream(event, number));
+            return;
+        }
+        List<StreamDecision> unmatched = new ArrayList<>(decisions);
+        List<CompletableFuture<GatedCall>> inOutput = new ArrayList<>();
+        for (ResponsesResult.ProposedCall proposed : result.calls()) {
+            // A call that differs from what was streamed (or was never streamed) is decided on its own.
+            StreamDecision streamed = takeMatch(unmatched, proposed.call());
+            inOutput.add(streamed != null ? streamed.gated()
+                    : decide(proposed.call(), proposed.custom(), ResponsesHeldCall.utf8Length(proposed.call().arguments()) > maxArgumentBytes));
+        }
+        List<CompletableFuture<GatedCall>> all = Stream.concat(inOutput.stream(), unmatched.stream().map(StreamDecision::gated)).toList();
+        CompletableFuture<List<Outgoing>> rewritten = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ResponsesRewriter.replaceWithheld(response, result.calls(), inOutput.stream().map(CompletableFuture::join).toList());
+            response.set(metadataField, new DecisionSummary(all.stream().map(CompletableFuture::join).toList(), publicUrl).metadata());
+            return List.of(Outgoing.rewritten(event.event(), json, number));
+        });
+        sequence.emitLater(sink, rewritten);
+    }
+
+    /** The streamed decision for the same call; an oversized one matches only a call that is oversized too. */
+    private StreamDecision takeMatch(List<StreamDecision> candidates, ToolCall call) {
+        boolean oversized = ResponsesHeldCall.utf8Length(call.arguments()) > maxArgumentBytes;
+        for (int i = 0; i < candidates.size(); i++) {
+            StreamDecision candidate = candidates.get(i);
+            boolean same = candidate.oversized()
+                    ? oversized && Objects.equals(candidate.call().id(), call.id()) && candidate.call().name().equals(call.name())
+                    : candidate.call().equals(call);
+            if (same) {
+                return candidates.remove(i);
+            }
+        }
+        return null;
+    }
+
+    private void close(Slot slot) {
+        open.remove(slot.call.outputIndex());
+        if (slot.call.outputIndex() >= 0) {
+            closed.add(slot.call.outputIndex());
+        }
+        if (!slot.call.itemId().isEmpty()) {
+            closedItemIds.add(slot.call.itemId());
+        }
+        ToolCall call = slot.call.call();
+        CompletableFuture<GatedCall> gated = decide(call, slot.call.custom(), slot.call.oversized());
+        decisions.add(new StreamDecision(call, slot.call.oversized(), gated));
+        int index = slot.call.outputIndex();
+        slot.output = gated.thenApply(decided -> decided.decision().releases() ? slot.call.released()
+                : ResponsesReplacement.streamEvents(index, decided).stream().map(Outgoing::generated).toList());
+    }
+
+    /** Calls still open when the stream ends or finishes are decided as they stand. */
+    private void closeOpen() {
+        for (Slot slot : List.copyOf(open.values())) {
+            slot.call.forceDone();
+            close(slot);
+        }
+    }
+
+    /** Sends everything up to the first call still being held; decided calls go out once their decision completes. */
+    private void flush(StreamSink sink) {
+        while (!waiting.isEmpty()) {
+            Object head = waiting.peek();
+            if (head instanceof Slot slot) {
+                if (slot.output == null) {
+                    return;
+                }
+                waiting.poll();
+                sequence.emitLater(sink, slot.output);
+            } else {
+                Outgoing event = (Outgoing) waiting.poll();
+                waitingBytes -= event.raw().raw().length;
+                sequence.emit(sink, event);
+            }
+        }
+    }
+
+    /**
+     * At once, unless a held call was added before this event's item: then it waits its turn
+     * (an item added earlier, or no waiting at all, needs no wait).
+     */
+    private void pass(Outgoing event, int index, StreamSink sink) {
+        if (waiting.isEmpty() || (index >= 0 && index < ((Slot) waiting.peek()).call.outputIndex())) {
+            sequence.emit(sink, event);
+            return;
+        }
+        waiting.add(event);
+        waitingBytes += event.raw().raw().length;
+        if (waitingBytes > maxHeldBytes) {
+            // Bounded memory: a stream that piles output behind a held call ends, releasing nothing held.
+            failed = true;
+            sink.emitLater(CompletableFuture.failedFuture(new IllegalStateException(
+                    "more than " + maxHeldBytes + " bytes of a Responses stream queued behind an undecided tool call")));
+        }
+    }
+
+    private CompletableFuture<GatedCall> decide(ToolCall call, boolean custom, boolean oversized) {
+        if (oversized) {
+            return CompletableFuture.completedFuture(GatedCall.decided(call, new Decision.Blocked(List.of(),
+                    List.of(new Finding(ToolCallGate.OVERSIZED_ARGUMENTS_RULE, "arguments exceed the limit of " + maxArgumentBytes + " bytes")),
+                    1.0, policyVersion)));
+        }
+        try {
+            return Objects.requireNonNull(decider.decide(call, ResponsesResult.assistantMessage(call, custom)), "decision");
+        } catch (RuntimeException failure) {
+            return CompletableFuture.failedFuture(failure);
+        }
+    }
+
+    private Slot openByItemId(String itemId) {
+        if (itemId == null) {
+            return null;
+        }
+        return open.values().stream().filter(slot -> slot.call.itemId().equals(itemId)).findFirst().orElse(null);
+    }
+
+    private static ObjectNode parse(SseEvent event) {
+        if (event.data() == null || event.isDone()) {
+            return null;
+        }
+        try {
+            JsonNode json = Json.MAPPER.readTree(event.data());
+            return json instanceof ObjectNode object ? object : null;
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+}
