@@ -122,7 +122,7 @@ public final class AnthropicStreamRewriter implements StreamRewriter {
     }
 
     private void decide(HeldToolUse held, StreamSink sink) {
-        CompletableFuture<GatedCall> decided = held.oversized() ? CompletableFuture.completedFuture(oversized(held.call()))
+        CompletableFuture<GatedCall> decided = held.oversized() ? decider.record(oversized(held.call()))
                 : ask(held.call());
         decisions.add(decided);
         sink.emitLater(decided.thenApply(gated -> gated.decision().releases()

@@ -39,15 +39,15 @@ public final class KillSwitch {
         return configured;
     }
 
-    /** True when the tool was not blocked in this workspace before. */
-    public boolean block(String workspace, String tool, String by) {
+    /** True when the tool was not blocked in this workspace before. Serialised: each change re-reads the store. */
+    public synchronized boolean block(String workspace, String tool, String by) {
         boolean added = store.add(workspace, tool, by);
         refresh(workspace);
         return added;
     }
 
     /** True when the tool was blocked in this workspace through the API and no longer is. */
-    public boolean unblock(String workspace, String tool) {
+    public synchronized boolean unblock(String workspace, String tool) {
         boolean removed = store.remove(workspace, tool);
         refresh(workspace);
         return removed;

@@ -40,6 +40,7 @@ import java.net.URI;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,11 +134,24 @@ public final class ModelEndpoint implements Endpoint {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_EVENT_BYTES, limits.maxArgumentBytes() * 2));
     }
 
-    /** Decides one call of a stream as it completes. */
+    /** Decides one call of a stream as it completes, through the same gate and audit as whole answers. */
     private StreamCallDecider decider(CallContext context, String conversationDigest, long overheadBefore) {
-        return (call, assistantMessage) -> gate.decide(new ToolCallGate.Request(context, "proxy", List.of(call),
-                Collections.singletonList(assistantMessage), conversationDigest, HttpResponseStatus.OK.code(), overheadBefore))
-                .thenApply(gated -> gated.get(0));
+        return new StreamCallDecider() {
+            @Override
+            public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
+                return gate.decide(request(call, assistantMessage)).thenApply(gated -> gated.get(0));
+            }
+
+            @Override
+            public CompletableFuture<GatedCall> record(GatedCall decided) {
+                return gate.record(request(decided.call(), null), List.of(decided), 0).thenApply(gated -> gated.get(0));
+            }
+
+            private ToolCallGate.Request request(ToolCall call, String assistantMessage) {
+                return new ToolCallGate.Request(context, "proxy", List.of(call), Collections.singletonList(assistantMessage),
+                        conversationDigest, HttpResponseStatus.OK.code(), overheadBefore);
+            }
+        };
     }
 
     /** Decides a whole upstream answer and writes the client's response. */

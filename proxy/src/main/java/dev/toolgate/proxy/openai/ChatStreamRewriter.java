@@ -226,7 +226,7 @@ public final class ChatStreamRewriter implements StreamRewriter {
 
     private CompletableFuture<GatedCall> decide(ChatStreamCall call) {
         if (call.oversized()) {
-            return CompletableFuture.completedFuture(GatedCall.decided(call.toolCall(), oversized()));
+            return decider.record(GatedCall.decided(call.toolCall(), oversized()));
         }
         try {
             CompletableFuture<GatedCall> decision = decider.decide(call.toolCall(), call.assistantMessage());

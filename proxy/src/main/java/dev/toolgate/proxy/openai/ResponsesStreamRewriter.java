@@ -240,7 +240,7 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
 
     private CompletableFuture<GatedCall> decide(ToolCall call, boolean custom, boolean oversized) {
         if (oversized) {
-            return CompletableFuture.completedFuture(GatedCall.decided(call, new Decision.Blocked(List.of(),
+            return decider.record(GatedCall.decided(call, new Decision.Blocked(List.of(),
                     List.of(new Finding(ToolCallGate.OVERSIZED_ARGUMENTS_RULE, "arguments exceed the limit of " + maxArgumentBytes + " bytes")),
                     1.0, policyVersion)));
         }

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
  * or auditing it as needed. The future completes once the decision is committed and fails when it
  * cannot be, in which case the call must not be released.
  */
-@FunctionalInterface
 public interface StreamCallDecider {
 
     /**
@@ -17,4 +16,12 @@ public interface StreamCallDecider {
      *     held call so that an approved call can be replayed exactly
      */
     CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage);
+
+    /**
+     * Records a decision the stream made itself (arguments over the size limit, blocked unread) so
+     * that it is audited like any other; completes once recorded.
+     */
+    default CompletableFuture<GatedCall> record(GatedCall decided) {
+        return CompletableFuture.completedFuture(decided);
+    }
 }

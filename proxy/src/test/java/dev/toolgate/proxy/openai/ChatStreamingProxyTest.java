@@ -170,6 +170,28 @@ class ChatStreamingProxyTest {
     }
 
     @Test
+    void oversizedStreamedArgumentsAreBlockedUnreadAndAudited() throws IOException {
+        gateway = TestGateway.builder(upstream.baseUrl() + "/v1").extra("limits: { max_tool_argument_size: 1KiB }\n").start();
+        String big = "x".repeat(3_000);
+        String body = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_big\",\"type\":\"function\",\"function\":{\"name\":\"read_file\","
+                + "\"arguments\":\"{\\\"path\\\":\\\"" + big + "\\\"}\"}}]},\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n";
+        upstreamStreams(body);
+
+        String received = new String(rawStream(STREAM_REQUEST), StandardCharsets.UTF_8);
+
+        assertThat(received).doesNotContain(big).contains("Tool 'read_file' is blocked by governance policy.");
+        assertThat(gateway.gateway().storage().auditLog().query(dev.toolgate.storage.AuditQuery.of("default")).events())
+                .singleElement().satisfies(event -> {
+                    assertThat(event.decision()).isEqualTo("blocked");
+                    assertThat(event.rules()).isEmpty();
+                    assertThat(event.reasons()).anySatisfy(reason -> assertThat(reason).startsWith("oversized-arguments"));
+                });
+    }
+
+    @Test
     void upstreamCutMidCallEndsTheStreamWithAnErrorAndReleasesNothingHeld() throws Exception {
         try (StreamingUpstream cut = new StreamingUpstream(out -> {
             out.write("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
