@@ -3,7 +3,7 @@ package dev.toolgate.proxy.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
-import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.gate.AssistantMessages;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,21 +50,9 @@ public final class AnthropicMessage {
         return root.path("model").asText("");
     }
 
-    /**
-     * The call as a Chat Completions assistant message (JSON), the one form the approval store
-     * keeps for replaying an approved call, whatever API it came through.
-     */
+    /** The call as kept with a held approval (see {@link AssistantMessages}). */
     public static String assistantMessage(ToolCall call) {
-        ObjectNode message = Json.object();
-        message.put("role", "assistant");
-        message.putNull("content");
-        ObjectNode toolCall = message.putArray("tool_calls").addObject();
-        toolCall.put("id", call.id());
-        toolCall.put("type", "function");
-        ObjectNode function = toolCall.putObject("function");
-        function.put("name", call.name());
-        function.put("arguments", call.arguments());
-        return Json.text(message);
+        return AssistantMessages.forCall(call, false);
     }
 
     static ToolCall toolCall(JsonNode id, JsonNode name, String arguments) {

@@ -104,7 +104,7 @@ final class NotificationSettingsEndpoints {
         }
         try {
             URI uri = URI.create(url);
-            return uri.getScheme() + "://" + uri.getHost() + "/…";
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + "/…";
         } catch (IllegalArgumentException e) {
             return "…";
         }

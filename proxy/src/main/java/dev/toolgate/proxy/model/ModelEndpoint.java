@@ -23,7 +23,6 @@ import dev.toolgate.proxy.upstream.UpstreamErrors;
 import dev.toolgate.proxy.upstream.UpstreamException;
 import dev.toolgate.proxy.upstream.UpstreamListener;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;

@@ -3,7 +3,7 @@ package dev.toolgate.proxy.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
-import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.gate.AssistantMessages;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -97,15 +97,7 @@ public final class ResponsesResult {
      * Completions {@code custom} shape), so one replay path serves every wire format.
      */
     static String assistantMessage(ToolCall call, boolean custom) {
-        ObjectNode message = Json.object();
-        message.put("role", "assistant");
-        message.putNull("content");
-        ObjectNode toolCall = message.putArray("tool_calls").addObject();
-        toolCall.put("id", call.id());
-        toolCall.put("type", custom ? "custom" : "function");
-        ObjectNode body = toolCall.putObject(custom ? "custom" : "function");
-        body.put("name", call.name());
-        body.put(custom ? "input" : "arguments", call.arguments());
-        return Json.text(message);
+        return AssistantMessages.forCall(call, custom);
     }
+
 }

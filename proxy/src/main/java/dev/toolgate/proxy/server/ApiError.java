@@ -1,6 +1,8 @@
 package dev.toolgate.proxy.server;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A client-facing error: rendered as {@code {"error":{"code","message"}}} with {@code status}.
@@ -11,11 +13,28 @@ public final class ApiError extends RuntimeException {
 
     private final transient HttpResponseStatus status;
     private final String code;
+    private final transient Map<String, String> headers;
 
     public ApiError(HttpResponseStatus status, String code, String message) {
+        this(status, code, message, Map.of());
+    }
+
+    private ApiError(HttpResponseStatus status, String code, String message, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.headers = headers;
+    }
+
+    /** The same error with a response header (such as {@code Allow} on a 405). */
+    public ApiError withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new ApiError(status, code, getMessage(), Map.copyOf(more));
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public HttpResponseStatus status() {

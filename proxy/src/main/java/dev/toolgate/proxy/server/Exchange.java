@@ -140,7 +140,9 @@ public final class Exchange {
     }
 
     public void fail(ApiError error) {
-        respondJson(error.status(), ErrorBodies.of(error.code(), error.getMessage()));
+        FullHttpResponse response = jsonResponse(error.status(), Json.bytes(ErrorBodies.of(error.code(), error.getMessage())));
+        error.headers().forEach(response.headers()::set);
+        respond(response);
     }
 
     public static FullHttpResponse jsonResponse(HttpResponseStatus status, byte[] body) {

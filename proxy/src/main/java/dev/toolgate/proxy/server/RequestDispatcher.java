@@ -14,7 +14,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
                 throw match.pathKnown()
                         ? new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
                                 request.method() + " is not supported on " + exchange.path())
+                                .withHeader("Allow", match.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", ")))
                         : ApiError.notFound("no route for " + request.method() + " " + exchange.path());
             }
             exchange.pathParams(match.params());

@@ -3,7 +3,9 @@ package dev.toolgate.proxy.server;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /** Finds the route for a request; routes are tried in the order they were added. */
@@ -11,7 +13,11 @@ public final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     /** The route found and its path parameters; {@code route} is null when nothing matched. */
-    public record Match(Route route, Map<String, String> params, boolean pathKnown) {
+    /** {@code allowed}: the methods the path does accept, for a 405's {@code Allow} header. */
+    public record Match(Route route, Map<String, String> params, Set<HttpMethod> allowed) {
+        public boolean pathKnown() {
+            return !allowed.isEmpty();
+        }
     }
 
     public Router add(HttpMethod method, String template, Route.Access access, Endpoint endpoint) {
@@ -29,18 +35,18 @@ public final class Router {
      */
     public Match find(HttpMethod method, String rawPath) {
         List<String> segments = Route.split(rawPath).stream().map(Router::decodeSegment).toList();
-        boolean pathKnown = false;
+        Set<HttpMethod> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
             Map<String, String> params = route.match(segments);
             if (params == null) {
                 continue;
             }
             if (route.method().equals(method)) {
-                return new Match(route, params, true);
+                return new Match(route, params, Set.of(method));
             }
-            pathKnown = true;
+            allowed.add(route.method());
         }
-        return new Match(null, Map.of(), pathKnown);
+        return new Match(null, Map.of(), allowed);
     }
 
     /** Percent-decodes one path segment; unlike in a query string, {@code +} in a path is a plus. */

@@ -73,6 +73,7 @@ class ErrorStatusTest {
     void wrongMethodOnAKnownPathIs405() throws IOException {
         try (Response response = gateway.delete("/api/intercept", TestGateway.AGENT_KEY)) {
             assertThat(response.code()).isEqualTo(405);
+            assertThat(response.header("Allow")).isEqualTo("POST");
             JsonNode error = error(response);
             assertThat(error.path("code").asText()).isEqualTo("METHOD_NOT_ALLOWED");
             assertThat(error.path("message").asText()).contains("DELETE").contains("/api/intercept");
@@ -86,6 +87,7 @@ class ErrorStatusTest {
     void wrongMethodOnAPathWithParametersIs405() throws IOException {
         try (Response response = gateway.get("/api/blocked-tools/send_email", TestGateway.ADMIN_KEY)) {
             assertThat(response.code()).isEqualTo(405);
+            assertThat(response.header("Allow")).isEqualTo("DELETE");
             assertThat(error(response).path("code").asText()).isEqualTo("METHOD_NOT_ALLOWED");
         }
     }
