@@ -92,6 +92,10 @@ public final class StreamRelay implements UpstreamListener {
             }
         } catch (SseDecoder.EventTooLarge e) {
             fail("UPSTREAM_EVENT_TOO_LARGE", e.getMessage());
+        } catch (RuntimeException bug) {
+            // A rewriter that cannot go on must not leave held calls half-sent: end the stream, closed.
+            log.error("internal error rewriting a stream for {}; ending it, nothing held was released", exchange.path(), bug);
+            fail("INTERNAL_ERROR", "the gateway failed while reading this stream; nothing held was released");
         } finally {
             content.release();
         }
