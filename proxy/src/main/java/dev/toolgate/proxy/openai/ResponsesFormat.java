@@ -10,7 +10,7 @@ import dev.toolgate.proxy.stream.StreamRewriter;
 import java.net.URI;
 import java.util.List;
 
-/** The Responses API ({@code POST /v1/responses}): {@code function_call} output items. */
+/** The Responses API ({@code POST /v1/responses}): the output items the client would run (see {@link ResponsesResult}). */
 public final class ResponsesFormat implements ToolCallFormat {
 
     @Override

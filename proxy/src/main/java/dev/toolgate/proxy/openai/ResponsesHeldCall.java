@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One call item of a Responses stream ({@code function_call} or {@code custom_tool_call}), held
- * from its {@code output_item.added} to its {@code output_item.done}. Its events are kept as
+ * One call item of a Responses stream ({@code function_call}, {@code custom_tool_call} or a
+ * built-in tool's item the client executes), held from its {@code output_item.added} to its
+ * {@code output_item.done}; a built-in tool's item has no argument deltas and is decided on the
+ * action its done item states. Its events (a shell call's streamed commands too) are kept as
  * received so a released call goes out byte for byte. Memory is bounded: past
  * {@code maxHeldBytes} the argument deltas are merged into one (a call with many tiny deltas),
  * and arguments over {@code maxArgumentBytes} are dropped unread and the call is marked oversized.
@@ -120,9 +122,9 @@ final class ResponsesHeldCall {
             callId = item.path("call_id").textValue();
         }
         if (item.path("name").isTextual() || name == null) {
-            name = item.path("name").asText("");
+            name = ResponsesResult.toolName(item);
         }
-        JsonNode arguments = item.path(ResponsesResult.argumentsField(custom));
+        JsonNode arguments = ResponsesResult.argumentsNode(item);
         // The added item carries "" before any delta; only a done item states the arguments.
         if (!arguments.isMissingNode() && (done || !ResponsesResult.argumentsOf(arguments).isEmpty())) {
             takeArguments(arguments);

@@ -4,17 +4,33 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.AssistantMessages;
+import dev.toolgate.proxy.server.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A parsed Responses API response object ({@code POST /v1/responses}) and the tool calls in its
- * {@code output}, in order: {@code function_call} items, and {@code custom_tool_call} items whose
- * free-text {@code input} is decided as given.
+ * {@code output}, in order: {@code function_call} items, {@code custom_tool_call} items whose
+ * free-text {@code input} is decided as given, and the built-in tools' items that the client
+ * executes itself ({@code local_shell_call}, {@code computer_call}, {@code shell_call},
+ * {@code apply_patch_call}), decided as tools named after their type without {@code _call}.
  */
 public final class ResponsesResult {
     static final String FUNCTION_CALL = "function_call";
     static final String CUSTOM_TOOL_CALL = "custom_tool_call";
+    static final String COMPUTER_CALL = "computer_call";
+    /**
+     * Built-in tools' items the client executes, with the field holding what it executes: that
+     * field is the call's arguments, so rules read {@code args.command} of a local shell call or
+     * {@code args.path} of a patch. Calls the API runs itself (web search, code interpreter, MCP)
+     * are not the client's to run and are not listed.
+     */
+    private static final Map<String, String> EXECUTED_BY_CLIENT = Map.of(
+            "local_shell_call", "action",
+            COMPUTER_CALL, "action",
+            "shell_call", "action",
+            "apply_patch_call", "operation");
 
     private final ObjectNode root;
     private final List<ProposedCall> calls;
@@ -67,24 +83,43 @@ public final class ResponsesResult {
     /** An output item the agent would run itself, so the gateway must decide it. */
     static boolean isCall(JsonNode item) {
         String type = item.path("type").asText("");
-        return type.equals(FUNCTION_CALL) || type.equals(CUSTOM_TOOL_CALL);
+        return type.equals(FUNCTION_CALL) || type.equals(CUSTOM_TOOL_CALL) || EXECUTED_BY_CLIENT.containsKey(type);
     }
 
     static boolean isCustom(JsonNode item) {
         return item.path("type").asText("").equals(CUSTOM_TOOL_CALL);
     }
 
-    /** The field of a call item that holds what the tool is given. */
-    static String argumentsField(boolean custom) {
-        return custom ? "input" : "arguments";
+    /** A function or custom tool's own name; a built-in tool's item type without {@code _call}, as rules name it. */
+    static String toolName(JsonNode item) {
+        String type = item.path("type").asText("");
+        return EXECUTED_BY_CLIENT.containsKey(type) ? type.substring(0, type.length() - "_call".length()) : item.path("name").asText("");
+    }
+
+    /**
+     * What the tool is given, from the item's field for it (missing when the item does not state
+     * it). A computer call may carry a batch of {@code actions} instead of, or besides, the single
+     * {@code action}: every action the client would perform is decided, as {@code {"action":..,"actions":[..]}}.
+     */
+    static JsonNode argumentsNode(JsonNode item) {
+        String type = item.path("type").asText("");
+        if (type.equals(COMPUTER_CALL) && item.has("actions")) {
+            ObjectNode all = Json.object();
+            if (item.has("action")) {
+                all.set("action", item.get("action"));
+            }
+            all.set("actions", item.get("actions"));
+            return all;
+        }
+        return item.path(type.equals(CUSTOM_TOOL_CALL) ? "input" : EXECUTED_BY_CLIENT.getOrDefault(type, "arguments"));
     }
 
     static ToolCall toToolCall(JsonNode item) {
         String callId = item.path("call_id").isTextual() ? item.path("call_id").textValue() : null;
-        return new ToolCall(callId, item.path("name").asText(""), argumentsOf(item.path(argumentsField(isCustom(item)))));
+        return new ToolCall(callId, toolName(item), argumentsOf(argumentsNode(item)));
     }
 
-    /** Arguments are a JSON string holding JSON; anything else is decided as its JSON text. */
+    /** Arguments are a JSON string holding JSON; anything else (a built-in tool's action) is decided as its JSON text. */
     static String argumentsOf(JsonNode arguments) {
         if (arguments.isTextual()) {
             return arguments.textValue();

@@ -44,6 +44,8 @@ public final class ForwardedHeaders {
             if (route.auth() == ProviderRoute.Auth.BEARER) {
                 out.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + route.providerKey());
             } else {
+                // The client's own credential must not travel beside the configured one (Anthropic SDKs may send a Bearer token).
+                out.remove(HttpHeaderNames.AUTHORIZATION);
                 out.set("x-api-key", route.providerKey());
             }
         }

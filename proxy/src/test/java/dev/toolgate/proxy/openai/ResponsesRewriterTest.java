@@ -1,11 +1,13 @@
 package dev.toolgate.proxy.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.core.ObjectMappers;
 import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseOutputItem;
 import dev.toolgate.policy.Action;
 import dev.toolgate.policy.CallContext;
 import dev.toolgate.policy.Decision;
@@ -36,7 +38,11 @@ class ResponsesRewriterTest {
         engine = new PolicyEngine(RuleSet.compile(List.of(
                 new Rule("no-deletes", "Block all file deletions", List.of("delete_file"), null, Action.BLOCK, null),
                 new Rule("big-transfers", "Big transfers need approval", List.of("wire_transfer"),
-                        "has(args.amount) && args.amount > 1000", Action.APPROVE, "finance@example.com")),
+                        "has(args.amount) && args.amount > 1000", Action.APPROVE, "finance@example.com"),
+                new Rule("no-rm", "No rm from a local shell", List.of("local_shell"),
+                        "args.command.exists(c, c == 'rm')", Action.BLOCK, null),
+                new Rule("no-etc-patches", "No patches under /etc", List.of("apply_patch"),
+                        "args.path.startsWith('/etc/')", Action.BLOCK, null)),
                 PolicyDefaults.STANDARD), Set.of());
     }
 
@@ -158,6 +164,54 @@ class ResponsesRewriterTest {
         assertThat(result.output(0)).isEqualTo(result.original().at("/output/0"));
         assertThat(result.output(1).at("/content/0/text").asText()).isEqualTo("Tool 'run_sql' is blocked by governance policy.");
         assertThat(result.text()).doesNotContain("DROP TABLE");
+    }
+
+    @Test
+    void builtInToolCallsTheClientRunsAreDecidedOnWhatItWouldRun() throws IOException {
+        Rewritten result = decideAndRewrite("""
+                {"id":"resp_tools","object":"response","status":"completed","model":"computer-use-preview",
+                 "output":[{"type":"local_shell_call","id":"lsh_1","call_id":"call_ls","status":"completed",
+                   "action":{"type":"exec","command":["rm","-rf","/srv"],"env":{},"working_directory":"/","timeout_ms":1000,"user":"root"}},
+                  {"type":"computer_call","id":"cu_1","call_id":"call_cu","status":"completed","pending_safety_checks":[],
+                   "action":{"type":"click","button":"left","x":10,"y":20}},
+                  {"type":"shell_call","id":"sh_1","call_id":"call_sh","status":"completed",
+                   "action":{"commands":["ls -la"],"timeout_ms":1000,"max_output_length":4096}},
+                  {"type":"apply_patch_call","id":"ap_1","call_id":"call_ap","status":"completed",
+                   "operation":{"type":"update_file","path":"/etc/hosts","diff":"@@\\n-a\\n+b\\n"}}]}""");
+
+        assertThat(result.gated()).extracting(g -> g.call().name()).containsExactly("local_shell", "computer", "shell", "apply_patch");
+        assertThat(result.gated()).extracting(g -> g.call().id()).containsExactly("call_ls", "call_cu", "call_sh", "call_ap");
+        for (int i = 0; i < 4; i++) {
+            String field = i == 3 ? "operation" : "action";
+            assertThat(Json.MAPPER.readTree(result.gated().get(i).call().arguments())).as("arguments of %d", i)
+                    .isEqualTo(result.original().path("output").get(i).path(field));
+        }
+        assertThat(result.gated()).extracting(GatedCall::status).containsExactly("blocked", "allowed", "allowed", "blocked");
+        assertThat(result.output(0)).isEqualTo(Json.MAPPER.readTree("""
+                {"id":"msg_toolgate_decision0","type":"message","status":"completed","role":"assistant",
+                 "content":[{"type":"output_text","text":"Tool 'local_shell' is blocked by governance policy.","annotations":[]}]}"""));
+        assertThat(result.output(1)).isEqualTo(result.original().at("/output/1"));
+        assertThat(result.output(2)).isEqualTo(result.original().at("/output/2"));
+        assertThat(result.output(3).at("/content/0/text").asText()).isEqualTo("Tool 'apply_patch' is blocked by governance policy.");
+        assertThat(result.body().at("/_toolgate/calls")).extracting(c -> c.path("rule").asText())
+                .containsExactly("no-rm", RuleSet.DEFAULT_RULE, RuleSet.DEFAULT_RULE, "no-etc-patches");
+        assertThat(result.text()).doesNotContain("/srv").doesNotContain("lsh_1").doesNotContain("/etc/hosts");
+        List<ResponseOutputItem> parsed = ObjectMappers.jsonMapper().readValue(result.text(), Response.class).output();
+        parsed.forEach(ResponseOutputItem::validate);
+        assertThat(parsed).extracting(ResponseOutputItem::isMessage, ResponseOutputItem::isComputerCall, ResponseOutputItem::isShellCall)
+                .containsExactly(tuple(true, false, false), tuple(false, true, false), tuple(false, false, true), tuple(true, false, false));
+    }
+
+    @Test
+    void computerCallWithABatchOfActionsIsDecidedOnEveryAction() throws IOException {
+        ResponsesResult result = ResponsesResult.of((ObjectNode) Json.MAPPER.readTree("""
+                {"output":[{"type":"computer_call","id":"cu_1","call_id":"call_cu","status":"completed","pending_safety_checks":[],
+                  "actions":[{"type":"type","text":"rm -rf /"},{"type":"keypress","keys":["ENTER"]}]}]}"""));
+
+        assertThat(Json.MAPPER.readTree(result.calls().get(0).call().arguments())).isEqualTo(Json.MAPPER.readTree("""
+                {"actions":[{"type":"type","text":"rm -rf /"},{"type":"keypress","keys":["ENTER"]}]}"""));
+        assertThat(Json.MAPPER.readTree(result.calls().get(0).assistantMessage()).at("/tool_calls/0/function/name").asText())
+                .isEqualTo("computer");
     }
 
     @Test

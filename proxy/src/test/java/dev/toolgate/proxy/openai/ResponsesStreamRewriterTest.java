@@ -60,7 +60,11 @@ class ResponsesStreamRewriterTest {
         engine = new PolicyEngine(RuleSet.compile(List.of(
                 new Rule("no-deletes", "Block all file deletions", List.of("delete_file"), null, Action.BLOCK, null),
                 new Rule("big-transfers", "Big transfers need approval", List.of("wire_transfer"),
-                        "has(args.amount) && args.amount > 1000", Action.APPROVE, "finance@example.com")),
+                        "has(args.amount) && args.amount > 1000", Action.APPROVE, "finance@example.com"),
+                new Rule("no-rm", "No rm from a local shell", List.of("local_shell"),
+                        "args.command.exists(c, c == 'rm')", Action.BLOCK, null),
+                new Rule("no-shell-rm", "No rm from the shell tool", List.of("shell"),
+                        "args.commands.exists(c, c.startsWith('rm '))", Action.BLOCK, null)),
                 PolicyDefaults.STANDARD), Set.of());
         try (InputStream in = ResponsesStreamRewriterTest.class.getResourceAsStream("/fixtures/responses-function-call.sse")) {
             fixture = in.readAllBytes();
@@ -349,6 +353,81 @@ class ResponsesStreamRewriterTest {
         assertEverySdkParses(run);
     }
 
+    private static final String LOCAL_SHELL_ITEM = "{\"type\":\"local_shell_call\",\"id\":\"lsh_1\",\"call_id\":\"call_ls\","
+            + "\"status\":\"%s\",\"action\":{\"type\":\"exec\",\"command\":[\"rm\",\"-rf\",\"/srv\"],\"env\":{},"
+            + "\"working_directory\":\"/\",\"timeout_ms\":1000,\"user\":\"root\"}}";
+    private static final String COMPUTER_ITEM = "{\"type\":\"computer_call\",\"id\":\"cu_1\",\"call_id\":\"call_cu\","
+            + "\"status\":\"%s\",\"pending_safety_checks\":[],\"action\":{\"type\":\"click\",\"button\":\"left\",\"x\":10,\"y\":20}}";
+
+    @Test
+    void allowedComputerCallGoesOutAsReceivedAndALocalShellCallIsWithheld() {
+        StreamBuilder stream = new StreamBuilder().start();
+        stream.event("response.output_item.added", "\"output_index\":0,\"item\":" + COMPUTER_ITEM.formatted("in_progress"));
+        stream.event("response.output_item.done", "\"output_index\":0,\"item\":" + COMPUTER_ITEM.formatted("completed"));
+        stream.event("response.output_item.added", "\"output_index\":1,\"item\":" + LOCAL_SHELL_ITEM.formatted("in_progress"));
+        stream.event("response.output_item.done", "\"output_index\":1,\"item\":" + LOCAL_SHELL_ITEM.formatted("completed"));
+        stream.completedWith("[" + COMPUTER_ITEM.formatted("completed") + "," + LOCAL_SHELL_ITEM.formatted("completed") + "]");
+        byte[] bytes = stream.bytes();
+        List<SseEvent> upstream = decode(bytes, List.of());
+        PolicyDecider decider = new PolicyDecider();
+        Run run = run(decode(bytes, cutsEvery(5, bytes.length)), decider);
+
+        assertThat(run.bytes()).as("the same output whatever the chunks")
+                .isEqualTo(run(decode(bytes, cutsEvery(17, bytes.length)), new PolicyDecider()).bytes());
+        assertThat(decider.calls).containsExactly(
+                new ToolCall("call_cu", "computer", "{\"type\":\"click\",\"button\":\"left\",\"x\":10,\"y\":20}"),
+                new ToolCall("call_ls", "local_shell", "{\"type\":\"exec\",\"command\":[\"rm\",\"-rf\",\"/srv\"],\"env\":{},"
+                        + "\"working_directory\":\"/\",\"timeout_ms\":1000,\"user\":\"root\"}"));
+        assertThat(parse(decider.messages.get(1)).at("/tool_calls/0/function/name").asText()).isEqualTo("local_shell");
+        assertThat(run.failures).isEmpty();
+        assertNoTrace(run, "/srv", "lsh_1", "local_shell_call");
+        assertThat(run.written.subList(0, 4)).as("the computer call's events as received").extracting(SseEvent::raw)
+                .containsExactlyElementsOf(upstream.subList(0, 4).stream().map(SseEvent::raw).toList());
+        assertThat(run.types().subList(4, 11)).containsExactly(
+                "response.output_item.added", "response.content_part.added", "response.output_text.delta",
+                "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed");
+        assertThat(run.json(4).path("output_index").asInt()).isEqualTo(1);
+        assertThat(run.json(6).path("delta").asText()).isEqualTo("Tool 'local_shell' is blocked by governance policy.");
+        JsonNode response = run.json(10).path("response");
+        assertThat(response.path("output")).extracting(item -> item.path("type").asText()).containsExactly("computer_call", "message");
+        assertThat(response.at("/output/0")).isEqualTo(parse(upstream.get(6)).at("/response/output/0"));
+        assertThat(response.at("/_toolgate/calls")).extracting(c -> c.path("decision").asText()).containsExactly("allowed", "blocked");
+        assertThat(response.at("/_toolgate/calls/1/rule").asText()).isEqualTo("no-rm");
+        assertIncreasing(run);
+        assertEverySdkParses(run);
+        assertThat(sdkAccumulated(run).reconstructedResponse().output())
+                .extracting(item -> item.isMessage() ? "message" : item.isComputerCall() ? item.asComputerCall().callId() : "other")
+                .containsExactly("call_cu", "message");
+    }
+
+    @Test
+    void shellCallIsHeldWithItsStreamedCommandsAndWithheld() {
+        String item = "{\"type\":\"shell_call\",\"id\":\"sh_1\",\"call_id\":\"call_sh\",\"status\":\"%s\","
+                + "\"action\":{\"commands\":%s,\"timeout_ms\":1000,\"max_output_length\":4096}}";
+        String commands = "[\"ls /srv\",\"rm -rf /srv\"]";
+        StreamBuilder stream = new StreamBuilder().start();
+        stream.event("response.output_item.added", "\"output_index\":0,\"item\":" + item.formatted("in_progress", "[]"));
+        stream.event("response.shell_call_command.added", "\"output_index\":0,\"command_index\":0,\"command\":\"\"");
+        stream.event("response.shell_call_command.delta", "\"output_index\":0,\"command_index\":0,\"delta\":\"ls /srv\"");
+        stream.event("response.shell_call_command.done", "\"output_index\":0,\"command_index\":0,\"command\":\"ls /srv\"");
+        stream.event("response.shell_call_command.added", "\"output_index\":0,\"command_index\":1,\"command\":\"\"");
+        stream.event("response.shell_call_command.delta", "\"output_index\":0,\"command_index\":1,\"delta\":\"rm -rf /srv\"");
+        stream.event("response.shell_call_command.done", "\"output_index\":0,\"command_index\":1,\"command\":\"rm -rf /srv\"");
+        stream.event("response.output_item.done", "\"output_index\":0,\"item\":" + item.formatted("completed", commands));
+        stream.completedWith("[" + item.formatted("completed", commands) + "]");
+        byte[] bytes = stream.bytes();
+        PolicyDecider decider = new PolicyDecider();
+        Run run = run(decode(bytes, cutsEvery(7, bytes.length)), decider);
+
+        assertThat(decider.calls).containsExactly(new ToolCall("call_sh", "shell",
+                "{\"commands\":[\"ls /srv\",\"rm -rf /srv\"],\"timeout_ms\":1000,\"max_output_length\":4096}"));
+        assertNoTrace(run, "/srv", "sh_1", "shell_call");
+        assertThat(run.text()).contains("Tool 'shell' is blocked by governance policy.");
+        assertThat(run.json(run.written.size() - 1).at("/response/_toolgate/rule").asText()).isEqualTo("no-shell-rm");
+        assertIncreasing(run);
+        assertEverySdkParses(run);
+    }
+
     @Test
     void finalResponseStatingDifferentArgumentsThanStreamedIsDecidedOnItsOwn() {
         StreamBuilder stream = new StreamBuilder().start()
@@ -450,6 +529,15 @@ class ResponsesStreamRewriterTest {
             }
         }
         return accumulator;
+    }
+
+    /** Cut points splitting {@code length} bytes into chunks of {@code step}. */
+    private static List<Integer> cutsEvery(int step, int length) {
+        List<Integer> cuts = new ArrayList<>();
+        for (int cut = step; cut < length; cut += step) {
+            cuts.add(cut);
+        }
+        return cuts;
     }
 
     private static List<SseEvent> decode(byte[] bytes, List<Integer> cuts) {
