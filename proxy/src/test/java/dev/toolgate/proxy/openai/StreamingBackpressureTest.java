@@ -2,6 +2,7 @@ package dev.toolgate.proxy.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toolgate.proxy.testing.GatewayProcess;
 import dev.toolgate.proxy.testing.StreamingUpstream;
 import dev.toolgate.proxy.testing.TestGateway;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -91,15 +91,11 @@ class StreamingBackpressureTest {
                     keys:
                       - { name: support-bot, key: %s, role: agent }
                     """.formatted(upstream.baseUrl(), TestGateway.AGENT_KEY));
-            Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx96m", "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.leakDetection.level=disabled",
-                    "-cp", System.getProperty("java.class.path"), "dev.toolgate.proxy.Main", "--config", config.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
-            try {
-                int port = awaitPort(dir.resolve("gateway.log"), gateway);
+            try (GatewayProcess gateway = GatewayProcess.start(config, dir.resolve("gateway.log"),
+                    "-Xmx96m", "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.leakDetection.level=disabled")) {
                 OkHttpClient client = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
                 long received = 0;
-                try (Response response = client.newCall(request("http://127.0.0.1:" + port)).execute();
+                try (Response response = client.newCall(request(gateway.baseUrl())).execute();
                      InputStream body = response.body().byteStream()) {
                     assertThat(response.code()).isEqualTo(200);
                     byte[] buffer = new byte[64 * 1024];
@@ -108,31 +104,8 @@ class StreamingBackpressureTest {
                     }
                 }
                 assertThat(received).isGreaterThanOrEqualTo(total);
-                assertThat(gateway.isAlive()).as("the gateway survived with -Xmx96m").isTrue();
-            } finally {
-                gateway.destroy();
-                gateway.waitFor(10, TimeUnit.SECONDS);
+                assertThat(gateway.alive()).as("the gateway survived with -Xmx96m").isTrue();
             }
         }
-    }
-
-    /** The gateway logs the port it listens on; a random port keeps parallel runs apart. */
-    private static int awaitPort(Path log, Process gateway) throws Exception {
-        for (int attempt = 0; attempt < 300; attempt++) {
-            if (Files.exists(log)) {
-                for (String line : Files.readAllLines(log)) {
-                    int at = line.indexOf("Toolgate listening on 127.0.0.1:");
-                    if (at >= 0) {
-                        String rest = line.substring(at + "Toolgate listening on 127.0.0.1:".length());
-                        return Integer.parseInt(rest.substring(0, rest.indexOf(' ')));
-                    }
-                }
-            }
-            if (!gateway.isAlive()) {
-                throw new AssertionError("gateway exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("gateway did not start: " + Files.readString(log));
     }
 }
