@@ -17,7 +17,8 @@ public record Config(
         ApprovalsConfig approvals,
         NotificationsConfig notifications,
         ResponseConfig response,
-        LimitsConfig limits) {
+        LimitsConfig limits,
+        RedactionConfig redaction) {
 
     public Config {
         keys = List.copyOf(keys);

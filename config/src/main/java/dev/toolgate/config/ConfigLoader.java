@@ -44,7 +44,7 @@ public final class ConfigLoader {
                 // The development key is derived from the name, so printing it gives nothing away.
                 LOG.warn("Gateway key '{}' has no value in the configuration; using the development key '{}' instead. "
                         + "Anyone who knows the key's name can use it: do not use this in production, set a key of at least {} characters.",
-                        key.name(), key.key(), KeyConfig.MIN_KEY_LENGTH);
+                        key.name(), KeyConfig.developmentKey(key.name()), KeyConfig.MIN_KEY_LENGTH);
             }
         }
     }

@@ -8,10 +8,20 @@ import java.time.Duration;
  *
  * @param port 0 means a random free port (tests)
  * @param publicUrl the base of approval links; defaults to {@code http://localhost:<port>}
+ * @param idleTimeout a connection that sends nothing (between requests) or reads nothing (of a response) for this long is closed
+ * @param requestTimeout a request must arrive whole (head and body) within this of its first byte, or it gets 408
  */
-public record ServerConfig(String host, int port, URI publicUrl, Duration idleTimeout) {
+public record ServerConfig(String host, int port, URI publicUrl, Duration idleTimeout, Duration requestTimeout) {
+    /** {@code request_timeout} when the file does not set it. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
     /** The section as it is when {@code toolgate.yaml} leaves it out. */
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8080, defaultPublicUrl(8080), Duration.ofSeconds(60));
+
+    /** With the default request timeout. */
+    public ServerConfig(String host, int port, URI publicUrl, Duration idleTimeout) {
+        this(host, port, publicUrl, idleTimeout, DEFAULT_REQUEST_TIMEOUT);
+    }
 
     /** Where people reach a gateway on this machine, when {@code public_url} is not set. */
     public static URI defaultPublicUrl(int port) {

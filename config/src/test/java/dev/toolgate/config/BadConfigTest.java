@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Each kind of mistake, as the operator reads it: {@code file:line:column: path: message}. */
 class BadConfigTest {
     private static final String SECTIONS =
-            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits";
+            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits, redaction";
     private static final String KEYS_EXPECTED = "at least one key such as { name: my-agent, key: \"${MY_AGENT_KEY}\", role: agent }; "
             + "without keys anyone could call the gateway";
 
@@ -29,7 +29,7 @@ class BadConfigTest {
     @Test
     void unknownNestedKey() {
         assertThat(problems(dir, ONE_KEY + "server:\n  prot: 8080\n")).containsExactly(
-                "toolgate.yaml:4:3: server.prot: unknown key 'prot' (expected one of: host, port, public_url, idle_timeout)");
+                "toolgate.yaml:4:3: server.prot: unknown key 'prot' (expected one of: host, port, public_url, idle_timeout, request_timeout)");
     }
 
     @Test
@@ -76,6 +76,9 @@ class BadConfigTest {
         assertThat(problems(dir, ONE_KEY + "upstream: { timeout: 0s, connect_timeout: 10 }\n")).containsExactly(
                 "toolgate.yaml:3:22: upstream.timeout: 0s (expected: a positive duration such as 30s, 5m, 24h)",
                 "toolgate.yaml:3:43: upstream.connect_timeout: 10 (expected: a positive duration such as 30s, 5m, 24h)");
+        assertThat(problems(dir, ONE_KEY + "server: { request_timeout: 0ms }\nstorage: { timeout: soon }\n")).containsExactly(
+                "toolgate.yaml:3:28: server.request_timeout: 0ms (expected: a positive duration such as 30s, 5m, 24h)",
+                "toolgate.yaml:4:21: storage.timeout: soon (expected: a positive duration such as 30s, 5m, 24h)");
     }
 
     @Test

@@ -21,6 +21,7 @@ class ConfigLoaderTest {
               port: 9090
               public_url: https://gate.example.com
               idle_timeout: 90s
+              request_timeout: 20s
             upstream:
               base_url: http://localhost:4010/v1
               api_key: sk-upstream-secret
@@ -33,6 +34,7 @@ class ConfigLoaderTest {
               url: jdbc:postgresql://db:5432/toolgate
               user: toolgate
               password: db-secret
+              timeout: 3s
             keys:
               - name: support-bot
                 key: agent-key-0123456789
@@ -81,14 +83,16 @@ class ConfigLoaderTest {
     void bindsEverySectionOfAFullFile() throws ConfigException {
         Config config = ConfigFiles.load(dir, FULL);
 
-        assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 9090, URI.create("https://gate.example.com"), Duration.ofSeconds(90)));
+        assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 9090, URI.create("https://gate.example.com"), Duration.ofSeconds(90),
+                Duration.ofSeconds(20)));
         assertThat(config.upstream()).isEqualTo(new UpstreamConfig(URI.create("http://localhost:4010/v1"), "sk-upstream-secret",
                 Duration.ofMinutes(2), Duration.ofMillis(500)));
         assertThat(config.anthropic()).isEqualTo(new AnthropicConfig(URI.create("http://localhost:4011"), "sk-ant-secret"));
-        assertThat(config.storage()).isEqualTo(new StorageConfig("jdbc:postgresql://db:5432/toolgate", "toolgate", "db-secret"));
+        assertThat(config.storage()).isEqualTo(new StorageConfig("jdbc:postgresql://db:5432/toolgate", "toolgate", "db-secret",
+                Duration.ofSeconds(3)));
         assertThat(config.keys()).containsExactly(
-                new KeyConfig("support-bot", "agent-key-0123456789", Role.AGENT, "support", false),
-                new KeyConfig("ops", "admin-key-0123456789", Role.ADMIN, "default", false));
+                new KeyConfig("support-bot", KeyConfig.sha256Of("agent-key-0123456789"), Role.AGENT, "support", false),
+                new KeyConfig("ops", KeyConfig.sha256Of("admin-key-0123456789"), Role.ADMIN, "default", false));
         assertThat(config.policy()).isEqualTo(new PolicyConfig(Action.WARN, Action.APPROVE, List.of("delete_file", "drop_database")));
         assertThat(config.rules()).containsExactly(
                 new Rule("big-transfers", "Any wire transfer over 1,000 needs approval", List.of("wire_transfer", "payments_*"),
@@ -125,12 +129,13 @@ class ConfigLoaderTest {
     void fillsInDefaultsForAFileWithOnlyKeys() throws ConfigException {
         Config config = ConfigFiles.load(dir, ConfigFiles.ONE_KEY);
 
-        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, URI.create("http://localhost:8080"), Duration.ofSeconds(60)));
+        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, URI.create("http://localhost:8080"), Duration.ofSeconds(60),
+                Duration.ofSeconds(30)));
         assertThat(config.upstream()).isEqualTo(new UpstreamConfig(URI.create("https://api.openai.com/v1"), "",
                 Duration.ofSeconds(120), Duration.ofSeconds(10)));
         assertThat(config.anthropic()).isEqualTo(new AnthropicConfig(URI.create("https://api.anthropic.com"), ""));
-        assertThat(config.storage()).isEqualTo(new StorageConfig("jdbc:h2:file:./data/toolgate", "sa", ""));
-        assertThat(config.keys()).containsExactly(new KeyConfig("bot", "abcdefghijklmnop1234", Role.AGENT, "default", false));
+        assertThat(config.storage()).isEqualTo(new StorageConfig("jdbc:h2:file:./data/toolgate", "sa", "", Duration.ofSeconds(10)));
+        assertThat(config.keys()).containsExactly(new KeyConfig("bot", KeyConfig.sha256Of("abcdefghijklmnop1234"), Role.AGENT, "default", false));
         assertThat(config.policy()).isEqualTo(new PolicyConfig(Action.ALLOW, Action.BLOCK, List.of()));
         assertThat(config.rules()).isEmpty();
         assertThat(config.ruleSet().rules()).isEmpty();
@@ -171,13 +176,16 @@ class ConfigLoaderTest {
     @Test
     void readsEveryDurationAndSizeUnit() throws ConfigException {
         Config config = ConfigFiles.load(dir, ConfigFiles.ONE_KEY + """
-                server: { idle_timeout: 250ms }
+                server: { idle_timeout: 250ms, request_timeout: 2m }
                 upstream: { timeout: 45s, connect_timeout: 3m }
+                storage: { timeout: 1500ms }
                 approvals: { expire_after: 2h }
                 limits: { max_request_size: 1GiB, max_response_size: 2GB, max_tool_argument_size: 3KB }
                 """);
 
         assertThat(config.server().idleTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.server().requestTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.storage().timeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.upstream().timeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(config.upstream().connectTimeout()).isEqualTo(Duration.ofMinutes(3));
         assertThat(config.approvals().expireAfter()).isEqualTo(Duration.ofHours(2));

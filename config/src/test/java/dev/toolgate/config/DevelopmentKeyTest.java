@@ -25,15 +25,15 @@ class DevelopmentKeyTest {
         Config config = ConfigFiles.load(dir, KEYS, Map.of());
 
         assertThat(config.keys()).containsExactly(
-                new KeyConfig("support-bot", "tg-dev-support-bot", Role.AGENT, "default", true),
-                new KeyConfig("ops", "tg-dev-ops", Role.ADMIN, "platform", true));
+                new KeyConfig("support-bot", KeyConfig.sha256Of("tg-dev-support-bot"), Role.AGENT, "default", true),
+                new KeyConfig("ops", KeyConfig.sha256Of("tg-dev-ops"), Role.ADMIN, "platform", true));
     }
 
     @Test
     void aSetVariableGivesARealKey() throws ConfigException {
         Config config = ConfigFiles.load(dir, KEYS, Map.of("TOOLGATE_AGENT_KEY", "agent-key-0123456789"));
 
-        assertThat(config.keys().get(0)).isEqualTo(new KeyConfig("support-bot", "agent-key-0123456789", Role.AGENT, "default", false));
+        assertThat(config.keys().get(0)).isEqualTo(new KeyConfig("support-bot", KeyConfig.sha256Of("agent-key-0123456789"), Role.AGENT, "default", false));
         assertThat(config.keys().get(1).development()).isTrue();
     }
 
@@ -41,7 +41,7 @@ class DevelopmentKeyTest {
     void anEmptyYamlValueIsADevelopmentKeyToo() throws ConfigException {
         Config config = ConfigFiles.load(dir, "keys:\n  - name: bot\n    key:\n    role: agent\n");
 
-        assertThat(config.keys().get(0).key()).isEqualTo("tg-dev-bot");
+        assertThat(config.keys().get(0).keySha256()).isEqualTo(KeyConfig.sha256Of("tg-dev-bot"));
     }
 
     @Test
@@ -77,7 +77,7 @@ class DevelopmentKeyTest {
     @Test
     void theKeyFieldIsRequiredEvenIfEmpty() {
         assertThat(ConfigFiles.problems(dir, "keys:\n  - { name: bot, role: agent }\n")).containsExactly(
-                "toolgate.yaml:2:5: keys[0].key: missing (expected: the key, such as \"${MY_AGENT_KEY}\"; "
+                "toolgate.yaml:2:5: keys[0].key: missing (expected: the key, such as \"${MY_AGENT_KEY}\", or key_sha256 with its SHA-256; "
                         + "\"${MY_AGENT_KEY:-}\" allows a development key)");
     }
 

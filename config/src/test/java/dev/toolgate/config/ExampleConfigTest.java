@@ -33,10 +33,10 @@ class ExampleConfigTest {
         assertThat(config.upstream().baseUrl()).isEqualTo(URI.create("https://api.openai.com/v1"));
         assertThat(config.upstream().hasApiKey()).isFalse();
         assertThat(config.storage().url()).isEqualTo("jdbc:h2:file:./data/toolgate");
-        assertThat(config.keys()).extracting(KeyConfig::name, KeyConfig::key, KeyConfig::role, KeyConfig::development)
+        assertThat(config.keys()).extracting(KeyConfig::name, KeyConfig::keySha256, KeyConfig::role, KeyConfig::development)
                 .containsExactly(
-                        tuple("support-bot", "tg-dev-support-bot", Role.AGENT, true),
-                        tuple("ops", "tg-dev-ops", Role.ADMIN, true));
+                        tuple("support-bot", KeyConfig.sha256Of("tg-dev-support-bot"), Role.AGENT, true),
+                        tuple("ops", KeyConfig.sha256Of("tg-dev-ops"), Role.ADMIN, true));
         assertThat(config.policy()).isEqualTo(new PolicyConfig(Action.ALLOW, Action.BLOCK, List.of("drop_database")));
         assertThat(config.notifications()).isEqualTo(NotificationsConfig.DEFAULTS);
     }
@@ -46,7 +46,8 @@ class ExampleConfigTest {
         Config withKeys = ConfigLoader.load(EXAMPLE,
                 Map.of("TOOLGATE_AGENT_KEY", "agent-key-0123456789", "TOOLGATE_ADMIN_KEY", "admin-key-0123456789"));
 
-        assertThat(withKeys.keys()).extracting(KeyConfig::key).containsExactly("agent-key-0123456789", "admin-key-0123456789");
+        assertThat(withKeys.keys()).extracting(KeyConfig::keySha256)
+                .containsExactly(KeyConfig.sha256Of("agent-key-0123456789"), KeyConfig.sha256Of("admin-key-0123456789"));
         assertThat(withKeys.keys()).noneMatch(KeyConfig::development);
     }
 

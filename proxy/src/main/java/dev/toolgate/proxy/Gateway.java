@@ -23,6 +23,7 @@ import dev.toolgate.proxy.openai.ChatFormat;
 import dev.toolgate.proxy.openai.ResponsesFormat;
 import dev.toolgate.proxy.openai.PassthroughEndpoint;
 import dev.toolgate.proxy.server.GatewayKeys;
+import dev.toolgate.proxy.server.RateLimits;
 import dev.toolgate.proxy.server.Route.Access;
 import dev.toolgate.proxy.server.Router;
 import dev.toolgate.proxy.server.ToolgateServer;
@@ -67,17 +68,19 @@ public final class Gateway implements AutoCloseable {
         return start(config, Clock.systemUTC());
     }
 
-    /** {@code clock} drives approval expiry and audit times, so tests can move time without sleeping. */
+    /** {@code clock} drives approval expiry, audit times and rate limits, so tests can move time without sleeping. */
     public static Gateway start(Config config, Clock clock) throws InterruptedException {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             StorageConfig storageConfig = config.storage();
             Storage storage = remember(opened, Storage.open(
-                    new StorageSettings(storageConfig.url(), storageConfig.user(), storageConfig.password()), clock));
+                    new StorageSettings(storageConfig.url(), storageConfig.user(), storageConfig.password(), storageConfig.timeout()),
+                    clock));
             BlockingExecutor blocking = remember(opened, new BlockingExecutor());
             Transport transport = Transport.best();
             EventLoopGroup workers = transport.newGroup(0, "toolgate-io");
-            opened.add(() -> workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
+            // Bounded: a shutdown must finish even if a connection refuses to close in time.
+            opened.add(() -> workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS));
             UpstreamClient upstream = remember(opened,
                     new UpstreamClient(transport, config.upstream().connectTimeout(), config.upstream().timeout()));
             Notifier notifier = remember(opened, Notifier.builder().email(config.notifications().email()).build());
@@ -87,7 +90,8 @@ public final class Gateway implements AutoCloseable {
             rules.load();
             KillSwitch killSwitch = new KillSwitch(storage.blockedTools(), engine, config.policy().blockedTools());
             killSwitch.load();
-            Redactor redactor = new Redactor();
+            // One redactor for everything that leaves the decision path: audit, notifications, pages, API views.
+            Redactor redactor = new Redactor(config.redaction().patterns(), config.redaction().redactEmails());
             NotificationSettings notificationSettings = new NotificationSettings(storage.settings(), config.notifications());
             LiveConversations liveConversations = new LiveConversations(clock);
             Approvals approvals = new Approvals(storage, notifier, notificationSettings, redactor, clock,
@@ -95,7 +99,7 @@ public final class Gateway implements AutoCloseable {
             approvals.warmUp(workspaces(config));
             remember(opened, new ApprovalExpiry(approvals, EXPIRY_INTERVAL));
             ToolCallGate gate = new ToolCallGate(engine, storage, approvals, blocking, redactor, clock,
-                    config.limits().maxToolArgumentBytes());
+                    config.limits().maxToolArgumentBytes(), storageConfig.timeout());
 
             Router router = new Router();
             ManagementApi.register(router, new ManagementApi.Services(gate, killSwitch, rules, approvals,
@@ -121,8 +125,9 @@ public final class Gateway implements AutoCloseable {
             PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/*", Access.AGENT, passthrough));
 
             ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router,
-                    new GatewayKeys(config.keys()), config.server().host(), config.server().port(),
-                    config.limits().maxRequestBytes(), config.server().idleTimeout()));
+                    new GatewayKeys(config.keys()), new RateLimits(config.keys(), clock),
+                    config.server().host(), config.server().port(), config.limits().maxRequestBytes(), config.server().idleTimeout(),
+                    config.server().requestTimeout()));
             log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),
                     config.rules().size(), config.ruleSet().version());

@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** The durable record of every decided tool call: group-committed appends and newest-first reads. */
+/**
+ * The durable record of every decided tool call: group-committed appends, newest-first reads and a
+ * per-workspace hash chain that makes edits, deletions and reordering detectable.
+ */
 public interface AuditLog {
 
     /**
@@ -35,4 +38,15 @@ public interface AuditLog {
 
     /** The event with this event id, in any workspace. Blocking. */
     Optional<AuditEvent> findByEventId(String eventId);
+
+    /**
+     * Recomputes the hash chain of {@code workspace} (each workspace has its own), or of every
+     * workspace when null, in commit order and in bounded batches, up to the newest event stored when
+     * the walk starts. Reports the first event whose contents no longer match its hash (edited) or
+     * whose link does not match the event before it (an event deleted, inserted or moved). Removing
+     * the newest events shows at the next event the running gateway records (it links to the removed
+     * one); after a restart only a count or hash kept outside the database reveals it. The canonical
+     * form is documented on {@code jdbi.AuditChain}. Blocking.
+     */
+    ChainVerification verifyChain(String workspace);
 }

@@ -1,10 +1,19 @@
 package dev.toolgate.storage;
 
+import java.time.Duration;
+
 /**
  * Where the database lives: a JDBC URL ({@code jdbc:h2:file:./data/toolgate}, later
- * {@code jdbc:postgresql://...}) and optional credentials (null is the same as empty).
+ * {@code jdbc:postgresql://...}), optional credentials (null is the same as empty), and how long
+ * a caller waits for the database before its operation fails.
+ *
+ * @param timeout the longest an audit append waits for its commit, or a caller for a connection;
+ *     past it the operation fails with {@link StorageException} instead of hanging with the database
  */
-public record StorageSettings(String url, String user, String password) {
+public record StorageSettings(String url, String user, String password, Duration timeout) {
+    /** {@link #timeout()} unless configured. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
     public StorageSettings {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException(
@@ -15,11 +24,25 @@ public record StorageSettings(String url, String user, String password) {
         }
         user = user == null ? "" : user;
         password = password == null ? "" : password;
+        timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("storage.timeout: " + timeout + " (expected: a positive duration)");
+        }
+    }
+
+    /** With the default timeout. */
+    public StorageSettings(String url, String user, String password) {
+        this(url, user, password, DEFAULT_TIMEOUT);
     }
 
     /** Settings for a database that needs no credentials, such as embedded H2. */
     public static StorageSettings of(String url) {
         return new StorageSettings(url, "", "");
+    }
+
+    /** The same database with another timeout. */
+    public StorageSettings withTimeout(Duration timeout) {
+        return new StorageSettings(url, user, password, timeout);
     }
 
     /** The URL without its parameters, safe to log: a parameter may carry a password. */
@@ -36,6 +59,7 @@ public record StorageSettings(String url, String user, String password) {
 
     @Override
     public String toString() {
-        return "StorageSettings[url=" + displayUrl() + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***") + "]";
+        return "StorageSettings[url=" + displayUrl() + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
+                + ", timeout=" + timeout + "]";
     }
 }

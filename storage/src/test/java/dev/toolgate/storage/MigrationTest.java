@@ -25,7 +25,7 @@ class MigrationTest {
         try (Storage storage = Storage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(5);
+            assertThat(appliedMigrations(url)).isEqualTo(7);
         }
     }
 
@@ -38,7 +38,7 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(5);
+        assertThat(appliedMigrations(url)).isEqualTo(7);
     }
 
     @Test
@@ -60,7 +60,7 @@ class MigrationTest {
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
         }
-        assertThat(appliedMigrations(url)).isEqualTo(5);
+        assertThat(appliedMigrations(url)).isEqualTo(7);
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Binds the node tree of {@code toolgate.yaml} to a {@link Config}, one section at a time. */
 public final class ConfigBinder {
     private static final List<String> SECTIONS = List.of("server", "upstream", "anthropic", "storage", "keys", "policy",
-            "rules", "approvals", "notifications", "response", "limits");
+            "rules", "approvals", "notifications", "response", "limits", "redaction");
 
     private final NodeReader reader;
 
@@ -33,13 +33,15 @@ public final class ConfigBinder {
             return null;
         }
         PolicyConfig policy = policy(file.section("policy", List.of("default", "on_error", "blocked_tools")));
-        List<KeyConfig> keys = new KeysBinder(reader).bind(file);
+        LimitsConfig limits = limits(file.section("limits",
+                List.of("max_request_size", "max_response_size", "max_tool_argument_size", RateLimitReader.KEY)));
+        List<KeyConfig> keys = new KeysBinder(reader, limits.rateLimit()).bind(file);
         RulesBinder.Result rules = new RulesBinder(reader).bind(file, policy.defaults());
         return new Config(
-                server(file.section("server", List.of("host", "port", "public_url", "idle_timeout"))),
+                server(file.section("server", List.of("host", "port", "public_url", "idle_timeout", "request_timeout"))),
                 upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout"))),
                 anthropic(file.section("anthropic", List.of("base_url", "api_key"))),
-                storage(file.section("storage", List.of("url", "user", "password"))),
+                storage(file.section("storage", List.of("url", "user", "password", "timeout"))),
                 keys,
                 policy,
                 rules.rules(),
@@ -47,7 +49,8 @@ public final class ConfigBinder {
                 approvals(file.section("approvals", List.of("expire_after", "link_mode"))),
                 notifications(file.section("notifications", List.of("email", "slack_webhook_url", "teams_webhook_url"))),
                 response(file.section("response", List.of("metadata_field"))),
-                limits(file.section("limits", List.of("max_request_size", "max_response_size", "max_tool_argument_size"))));
+                limits,
+                new RedactionBinder(reader).bind(file.section("redaction", RedactionBinder.KEYS)));
     }
 
     private static ServerConfig server(MappingReader section) {
@@ -57,7 +60,8 @@ public final class ConfigBinder {
                 section.get("host", ValueTypes.STRING, defaults.host()),
                 port,
                 section.get("public_url", ValueTypes.HTTP_URL, ServerConfig.defaultPublicUrl(port)),
-                section.get("idle_timeout", ValueTypes.DURATION, defaults.idleTimeout()));
+                section.get("idle_timeout", ValueTypes.DURATION, defaults.idleTimeout()),
+                section.get("request_timeout", ValueTypes.DURATION, defaults.requestTimeout()));
     }
 
     private static UpstreamConfig upstream(MappingReader section) {
@@ -81,7 +85,8 @@ public final class ConfigBinder {
         return new StorageConfig(
                 section.get("url", ValueTypes.JDBC_URL, defaults.url()),
                 section.get("user", ValueTypes.STRING, defaults.user()),
-                section.get("password", ValueTypes.STRING, defaults.password()));
+                section.get("password", ValueTypes.STRING, defaults.password()),
+                section.get("timeout", ValueTypes.DURATION, defaults.timeout()));
     }
 
     private static PolicyConfig policy(MappingReader section) {
@@ -133,11 +138,12 @@ public final class ConfigBinder {
         return new ResponseConfig(section.get("metadata_field", ValueTypes.JSON_FIELD, ResponseConfig.DEFAULTS.metadataField()));
     }
 
-    private static LimitsConfig limits(MappingReader section) {
+    private LimitsConfig limits(MappingReader section) {
         LimitsConfig defaults = LimitsConfig.DEFAULTS;
         return new LimitsConfig(
                 section.get("max_request_size", ValueTypes.SIZE, defaults.maxRequestBytes()),
                 section.get("max_response_size", ValueTypes.SIZE, defaults.maxResponseBytes()),
-                section.get("max_tool_argument_size", ValueTypes.SIZE, defaults.maxToolArgumentBytes()));
+                section.get("max_tool_argument_size", ValueTypes.SIZE, defaults.maxToolArgumentBytes()),
+                RateLimitReader.read(reader, section, defaults.rateLimit()));
     }
 }

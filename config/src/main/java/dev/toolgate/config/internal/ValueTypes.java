@@ -92,6 +92,22 @@ final class ValueTypes {
         });
     }
 
+    /** A whole number from {@code min} to {@code max}; the noun says what it counts ("a number of requests"). */
+    public static ValueType<Integer> count(String noun, int min, int max) {
+        String expected = " (expected: " + noun + " from " + min + " to " + max + ")";
+        return new ValueType<>(noun, text -> {
+            try {
+                int value = Integer.parseInt(text);
+                if (value >= min && value <= max) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // reported below, with the accepted range
+            }
+            throw new IllegalArgumentException(text + expected);
+        });
+    }
+
     private static <E> ValueType<E> choice(E[] values, Function<E, String> wireName) {
         Map<String, E> byName = new LinkedHashMap<>();
         for (E value : values) {

@@ -14,12 +14,14 @@ import dev.toolgate.proxy.stream.SseEvent;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import dev.toolgate.proxy.stream.StreamRewriter;
 import dev.toolgate.proxy.stream.StreamSink;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,6 +34,10 @@ import java.util.concurrent.CompletableFuture;
  * as sent). A stream without tool calls is passed through byte for byte.
  */
 public final class AnthropicStreamRewriter implements StreamRewriter {
+    /** The events that carry or shape a content block. */
+    private static final Set<String> SHAPES_CALLS = Set.of("message_start", "content_block_start", "content_block_delta",
+            "content_block_stop", "message_delta");
+
     private final StreamCallDecider decider;
     private final long maxInputBytes;
     private final String policyVersion;
@@ -71,7 +77,9 @@ public final class AnthropicStreamRewriter implements StreamRewriter {
             return;
         }
         int index = data.path("index").asInt(-1);
-        switch (data.path("type").asText()) {
+        String type = data.path("type").asText();
+        refuseIfHidingCalls(event, type, data);
+        switch (type) {
             case "content_block_start" -> {
                 JsonNode block = data.path("content_block");
                 if ("tool_use".equals(block.path("type").asText())) {
@@ -106,6 +114,26 @@ public final class AnthropicStreamRewriter implements StreamRewriter {
                 sink.emit(event);
             }
             default -> sink.emit(event);
+        }
+    }
+
+    /**
+     * Clients dispatch on the {@code event:} name or on the data's {@code type}: when the two
+     * disagree about a block or a message, a {@code tool_use} could pass as something else. And
+     * {@code message_start} carries no content (SDKs would start their message from it, calls
+     * nobody decided included). Either way the stream is refused.
+     */
+    private static void refuseIfHidingCalls(SseEvent event, String type, ObjectNode data) {
+        String name = event.event();
+        if (name != null && !name.equals(type) && (SHAPES_CALLS.contains(name) || SHAPES_CALLS.contains(type))) {
+            throw new UnreadableAnswerException("the upstream sent an event named '" + name + "' whose data is a '" + type + "'");
+        }
+        if (type.equals("message_start")) {
+            for (JsonNode block : data.path("message").path("content")) {
+                if ("tool_use".equals(block.path("type").asText())) {
+                    throw new UnreadableAnswerException("the upstream started the message with a tool_use block already in it");
+                }
+            }
         }
     }
 

@@ -14,26 +14,32 @@ import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.Principal;
 import dev.toolgate.proxy.server.RequestBodies;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /api/intercept}: asks for a decision on one tool call an agent is about to run,
- * for frameworks that do not go through the OpenAI proxy. Same evaluator, same audit.
+ * for frameworks that do not go through the OpenAI proxy. Same evaluator, same audit. With an
+ * {@code Idempotency-Key} (or {@code X-AL-Event-ID}), a retry gets the first answer and is not
+ * decided or audited again.
  */
 final class InterceptEndpoint implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(InterceptEndpoint.class);
 
     private final ToolCallGate gate;
     private final URI publicUrl;
+    private final IdempotentAnswers idempotentAnswers;
 
-    InterceptEndpoint(ToolCallGate gate, URI publicUrl) {
+    InterceptEndpoint(ToolCallGate gate, URI publicUrl, IdempotentAnswers idempotentAnswers) {
         this.gate = gate;
         this.publicUrl = publicUrl;
+        this.idempotentAnswers = idempotentAnswers;
     }
 
     @Override
@@ -53,21 +59,53 @@ final class InterceptEndpoint implements Endpoint {
                 Map.of("source", "intercept", "path", exchange.path()));
         ToolCallGate.Request request = new ToolCallGate.Request(context, "intercept", List.of(call), null, null, null,
                 exchange.elapsedNanos());
-        gate.decide(request).whenComplete((gated, failure) -> {
+        String idempotencyKey = IdempotentAnswers.keyOf(exchange.request().headers());
+        if (idempotencyKey == null) {
+            decide(request).thenAccept(answer -> send(exchange, answer, false));
+            return;
+        }
+        idempotentAnswers.answer(principal, idempotencyKey, exchange.request().content(), () -> decide(request))
+                .whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        log.error("internal error answering an intercept for agent '{}'", principal.name(), failure);
+                        send(exchange, internalError(), false);
+                    } else {
+                        send(exchange, reply.answer(), reply.replayed());
+                    }
+                });
+    }
+
+    /** Always completes with an answer: a failure to decide is answered as one, never released. */
+    private CompletableFuture<IdempotentAnswers.Answer> decide(ToolCallGate.Request request) {
+        ToolCall call = request.calls().get(0);
+        String agent = request.context().agent();
+        return gate.decide(request).handle((gated, failure) -> {
             if (failure != null) {
                 log.error("could not record the decision on '{}' for agent '{}'; answering not allowed: {}",
-                        call.name(), principal.name(), failure.toString());
-                exchange.fail(ApiError.decisionUnavailable());
-                return;
+                        call.name(), agent, failure.toString());
+                return IdempotentAnswers.Answer.of(ApiError.decisionUnavailable(), false);
             }
             try {
-                exchange.respondJson(HttpResponseStatus.OK, answer(gated.get(0)));
+                return new IdempotentAnswers.Answer(HttpResponseStatus.OK, Json.bytes(answer(gated.get(0))), true);
             } catch (RuntimeException bug) {
-                log.error("internal error answering an intercept for agent '{}'", principal.name(), bug);
-                exchange.fail(new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                        "the gateway failed to answer; treat the call as not allowed"));
+                log.error("internal error answering an intercept for agent '{}'", agent, bug);
+                return internalError();
             }
         });
+    }
+
+    private static IdempotentAnswers.Answer internalError() {
+        // The decision was recorded: a retry gets this answer too rather than a second decision.
+        return IdempotentAnswers.Answer.of(new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                "the gateway failed to answer; treat the call as not allowed"), true);
+    }
+
+    private static void send(Exchange exchange, IdempotentAnswers.Answer answer, boolean replayed) {
+        FullHttpResponse response = Exchange.jsonResponse(answer.status(), answer.body());
+        if (replayed) {
+            response.headers().set(IdempotentAnswers.REPLAYED_HEADER, "true");
+        }
+        exchange.respond(response);
     }
 
     /** {@code arguments} may be an object, a JSON string (as in OpenAI tool calls) or absent. */

@@ -39,9 +39,12 @@ public final class ManagementApi {
                     services.storage().ping();
                     return Blocking.Answer.ok(Json.object().put("status", "ok"));
                 }))
-                .add(HttpMethod.POST, "/api/intercept", Access.AGENT, new InterceptEndpoint(services.gate(), services.publicUrl()))
+                .add(HttpMethod.POST, "/api/intercept", Access.AGENT, new InterceptEndpoint(services.gate(), services.publicUrl(),
+                        new IdempotentAnswers(services.clock())))
                 .add(HttpMethod.GET, "/api/logs", Access.ADMIN, logs::list)
                 .add(HttpMethod.GET, "/api/logs/export", Access.ADMIN, logs::export)
+                .add(HttpMethod.GET, "/api/audit/verify", Access.ADMIN,
+                        new AuditVerifyEndpoint(services.storage().auditLog(), services.blocking()))
                 .add(HttpMethod.GET, "/api/stats", Access.ADMIN, logs::stats)
                 .add(HttpMethod.GET, "/api/blocked-tools", Access.ADMIN, blocked::list)
                 .add(HttpMethod.POST, "/api/blocked-tools", Access.ADMIN, blocked::add)

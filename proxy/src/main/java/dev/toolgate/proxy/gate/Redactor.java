@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.toolgate.config.RedactionConfig;
 import dev.toolgate.proxy.server.Json;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ public final class Redactor {
     private record Detector(String label, Pattern pattern) {
     }
 
-    private static final List<Detector> DETECTORS = List.of(
+    private static final List<Detector> BUILT_IN = List.of(
             new Detector("private_key", Pattern.compile(
                     "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY-----")),
             new Detector("jwt", Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}")),
@@ -41,6 +42,29 @@ public final class Redactor {
     private static final Pattern CARD_CANDIDATE = Pattern.compile("(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])");
     private static final Pattern DIGIT_GROUP = Pattern.compile("\\d+");
     private static final String CARD_MASK = "[REDACTED:card]";
+    private static final Detector EMAIL = new Detector("email",
+            Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"));
+
+    /** Built-in detectors, then the configured ones, then emails when configured; cards are checked last. */
+    private final List<Detector> detectors;
+
+    /** The built-in detectors only; emails are kept. */
+    public Redactor() {
+        this(List.of(), false);
+    }
+
+    /**
+     * @param patterns the operator's own detectors ({@code redaction.patterns}); each regex is known to compile
+     * @param redactEmails whether email addresses are masked too ({@code redaction.redact_emails})
+     */
+    public Redactor(List<RedactionConfig.Detector> patterns, boolean redactEmails) {
+        List<Detector> all = new ArrayList<>(BUILT_IN);
+        patterns.forEach(pattern -> all.add(new Detector(pattern.name(), Pattern.compile(pattern.regex()))));
+        if (redactEmails) {
+            all.add(EMAIL);
+        }
+        this.detectors = List.copyOf(all);
+    }
 
     /** Redacts a JSON document value by value; text that is not JSON is redacted as plain text. */
     public String redactJson(String json) {
@@ -85,7 +109,7 @@ public final class Redactor {
             return text;
         }
         String result = text;
-        for (Detector detector : DETECTORS) {
+        for (Detector detector : detectors) {
             result = detector.pattern().matcher(result).replaceAll("[REDACTED:" + detector.label() + "]");
         }
         return redactCards(result);

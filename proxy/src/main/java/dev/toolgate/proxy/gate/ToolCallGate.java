@@ -10,22 +10,29 @@ import dev.toolgate.proxy.approval.Approvals;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
+import dev.toolgate.storage.StorageException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The decision path every entry point shares: evaluate each call, hold the ones that need a
  * person, and audit every decision. The returned future completes only once every decision is
  * committed, so nothing is released that the audit log does not show; it fails when storage
- * fails, and the caller then releases nothing.
+ * fails or does not answer within the decision timeout, and the caller then releases nothing.
  */
 public final class ToolCallGate {
     /** Pseudo rule id of a call whose arguments exceed {@code limits.max_tool_argument_size}. */
     public static final String OVERSIZED_ARGUMENTS_RULE = "oversized-arguments";
     private static final int MAX_AUDITED_ARGUMENT_CHARS = 64 * 1024;
+    /** The decision timeout unless one is given ({@code storage.timeout}). */
+    public static final Duration DEFAULT_DECISION_TIMEOUT = Duration.ofSeconds(10);
 
     private final PolicyEngine engine;
     private final Storage storage;
@@ -34,6 +41,7 @@ public final class ToolCallGate {
     private final Redactor redactor;
     private final Clock clock;
     private final long maxArgumentBytes;
+    private final Duration decisionTimeout;
 
     /**
      * The calls to decide and where they came from.
@@ -60,6 +68,20 @@ public final class ToolCallGate {
     /** {@code maxArgumentBytes}: larger arguments are blocked unread (fail closed), whatever the rules say. */
     public ToolCallGate(PolicyEngine engine, Storage storage, Approvals approvals, BlockingExecutor blocking, Redactor redactor,
                         Clock clock, long maxArgumentBytes) {
+        this(engine, storage, approvals, blocking, redactor, clock, maxArgumentBytes, DEFAULT_DECISION_TIMEOUT);
+    }
+
+    /**
+     * {@code decisionTimeout}: the longest a decision waits for storage (holding a call, committing
+     * its audit event); past it the decision fails and the caller answers 503 instead of hanging
+     * with a database that does not answer.
+     */
+    public ToolCallGate(PolicyEngine engine, Storage storage, Approvals approvals, BlockingExecutor blocking, Redactor redactor,
+                        Clock clock, long maxArgumentBytes, Duration decisionTimeout) {
+        if (decisionTimeout.isNegative() || decisionTimeout.isZero()) {
+            throw new IllegalArgumentException("decisionTimeout: " + decisionTimeout + " (expected: a positive duration)");
+        }
+        this.decisionTimeout = decisionTimeout;
         this.engine = engine;
         this.storage = storage;
         this.approvals = approvals;
@@ -84,7 +106,7 @@ public final class ToolCallGate {
         CompletableFuture<List<GatedCall>> settled = evaluated.stream().anyMatch(GatedCall::pending)
                 ? blocking.supply(() -> settleHeld(request, evaluated))
                 : CompletableFuture.completedFuture(evaluated);
-        return settled.thenCompose(calls -> record(request, calls, System.nanoTime() - started));
+        return withinDeadline(settled.thenCompose(calls -> record(request, calls, System.nanoTime() - started)));
     }
 
     /**
@@ -94,7 +116,27 @@ public final class ToolCallGate {
     public CompletableFuture<List<GatedCall>> record(Request request, List<GatedCall> calls, long decisionNanos) {
         long overheadMicros = (request.overheadNanos() + decisionNanos) / 1_000;
         List<AuditEvent> events = calls.stream().map(call -> auditEvent(request, call, overheadMicros)).toList();
-        return storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls));
+        return withinDeadline(storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls)));
+    }
+
+    /**
+     * {@code work} (storage work on the decision path), failed with a {@link StorageException} once
+     * the decision timeout passes. The work itself goes on; only the caller stops waiting for it.
+     */
+    public <T> CompletableFuture<T> withinDeadline(CompletableFuture<T> work) {
+        CompletableFuture<T> bounded = new CompletableFuture<>();
+        work.whenComplete((result, failure) -> {
+            if (failure == null) {
+                bounded.complete(result);
+            } else {
+                bounded.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            }
+        });
+        bounded.orTimeout(decisionTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        return bounded.exceptionallyCompose(failure -> CompletableFuture.failedFuture(failure instanceof TimeoutException
+                ? new StorageException("storage did not answer within " + decisionTimeout.toMillis() + " ms (storage.timeout)")
+                : failure));
     }
 
     /** Runs on the blocking executor: each call that needs approval is held, or settled by an earlier approval. */

@@ -22,6 +22,7 @@ import dev.toolgate.proxy.upstream.UpstreamClient;
 import dev.toolgate.proxy.upstream.UpstreamErrors;
 import dev.toolgate.proxy.upstream.UpstreamException;
 import dev.toolgate.proxy.upstream.UpstreamListener;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -198,7 +199,16 @@ public final class ModelEndpoint implements Endpoint {
                         "the upstream answered " + head.status().code() + " with a body that is not a JSON object; nothing was released"));
                 return;
             }
-            ToolCallFormat.Answer answer = format.read(root);
+            ToolCallFormat.Answer answer;
+            try {
+                answer = format.read(root);
+            } catch (UnreadableAnswerException unreadable) {
+                log.warn("refusing an upstream answer for agent '{}': {}", context.agent(), unreadable.getMessage());
+                body.release();
+                exchange.fail(new ApiError(HttpResponseStatus.BAD_GATEWAY, "UPSTREAM_INVALID_RESPONSE",
+                        unreadable.getMessage() + "; nothing was released"));
+                return;
+            }
             List<ToolCall> calls = answer.calls();
             if (calls.isEmpty()) {
                 exchange.respond(unchanged(head, body));

@@ -3,8 +3,10 @@ package dev.toolgate.proxy.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A parsed non-streaming Chat Completions response and the tool calls in it, in order: each
@@ -23,16 +25,29 @@ public final class ChatCompletion {
         this.calls = calls;
     }
 
-    /** Reads the calls out of a response body that is already known to be a JSON object. */
+    /**
+     * Reads the calls out of a response body that is already known to be a JSON object. Throws
+     * {@link UnreadableAnswerException} for {@code choices} or {@code tool_calls} that are there
+     * but are not arrays: a lenient client could still find calls in them (in JavaScript,
+     * {@code choices[0]} works on an object), so such an answer is refused, not waved through.
+     */
     public static ChatCompletion of(ObjectNode root) {
         List<ProposedCall> calls = new ArrayList<>();
         JsonNode choices = root.path("choices");
+        if (choices.isObject()) {
+            throw new UnreadableAnswerException("the upstream answered with 'choices' as an object instead of an array");
+        }
         for (int c = 0; c < choices.size(); c++) {
             JsonNode message = choices.get(c).path("message");
             if (!(message instanceof ObjectNode messageObject)) {
                 continue;
             }
-            for (JsonNode toolCall : message.path("tool_calls")) {
+            JsonNode toolCalls = message.path("tool_calls");
+            if (!toolCalls.isMissingNode() && !toolCalls.isNull() && !toolCalls.isArray()) {
+                throw new UnreadableAnswerException("the upstream answered with choices[" + c + "].message.tool_calls as "
+                        + toolCalls.getNodeType().name().toLowerCase(Locale.ROOT) + " instead of an array");
+            }
+            for (JsonNode toolCall : toolCalls) {
                 calls.add(new ProposedCall(toToolCall(toolCall), c, messageObject, toolCall, false));
             }
             JsonNode functionCall = message.path("function_call");

@@ -73,9 +73,9 @@ public final class ChatConversationRetry implements ConversationRetry {
     @Override
     public void answer(Exchange exchange, CallContext context, String conversationDigest, boolean stream, Runnable forward) {
         long started = System.nanoTime();
-        blocking.supply(() -> approvals.forConversation(context, conversationDigest)
+        gate.withinDeadline(blocking.supply(() -> approvals.forConversation(context, conversationDigest)
                         .flatMap(approval -> approvals.standingOf(approval, context.agent())
-                                .map(standing -> retried(approval, standing, context))))
+                                .map(standing -> retried(approval, standing, context)))))
                 .thenCompose(answer -> answer.isEmpty()
                         ? CompletableFuture.completedFuture(Optional.<Retried>empty())
                         : gate.record(request(context, answer.get()), answer.get().calls(), System.nanoTime() - started)

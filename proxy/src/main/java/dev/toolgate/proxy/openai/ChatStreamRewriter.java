@@ -14,12 +14,15 @@ import dev.toolgate.proxy.stream.SseEvent;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import dev.toolgate.proxy.stream.StreamRewriter;
 import dev.toolgate.proxy.stream.StreamSink;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -50,6 +53,8 @@ public final class ChatStreamRewriter implements StreamRewriter {
     /** What is held for one choice. */
     private static final class ChoiceState {
         final TreeMap<Integer, ChatStreamCall> open = new TreeMap<>();
+        /** Call indexes already decided: SDKs would join more fragments to what was released. */
+        final Set<Integer> decided = new HashSet<>();
         boolean wroteText;
     }
 
@@ -97,6 +102,7 @@ public final class ChatStreamRewriter implements StreamRewriter {
         }
         ObjectNode chunk = parse(event.data());
         if (chunk == null || !(chunk.get("choices") instanceof ArrayNode choiceArray)) {
+            refuseIfCallsAreHidden(event.data(), chunk);
             sink.emit(event);
             return;
         }
@@ -113,6 +119,20 @@ public final class ChatStreamRewriter implements StreamRewriter {
     public void onEnd(StreamSink upstreamOrder) {
         completeAll(tail != null ? tail : upstreamOrder);
         emitMetadata();
+    }
+
+    /**
+     * An event that is not a readable chunk passes as it came, unless it looks like it carries a
+     * call the gateway cannot see (not JSON, or {@code choices} that is not an array): a lenient
+     * client might still run that call, so the stream is refused instead.
+     */
+    private static void refuseIfCallsAreHidden(String data, ObjectNode chunk) {
+        boolean unreadable = chunk == null || chunk.has("choices") && !chunk.get("choices").isNull();
+        if (unreadable && mentionsCalls(data)) {
+            throw new UnreadableAnswerException(chunk == null
+                    ? "the upstream sent an event about tool calls that is not valid JSON"
+                    : "the upstream sent an event about tool calls whose 'choices' is not an array");
+        }
     }
 
     /** A cheap pre-check before any parsing: could this chunk concern a call? */
@@ -198,6 +218,12 @@ public final class ChatStreamRewriter implements StreamRewriter {
     }
 
     private ChatStreamCall callOf(ChoiceState state, int choice, int callIndex) {
+        if (state.decided.contains(callIndex)) {
+            // A client accumulating by index would append this to the call already decided and sent
+            // ("delete_" + "file"), so it is neither a new call nor safe to pass: refuse the stream.
+            throw new UnreadableAnswerException("the upstream sent more of choice " + choice + "'s tool call "
+                    + (callIndex == ChatStreamCall.LEGACY_FUNCTION_CALL ? "(function_call)" : callIndex) + " after it had finished");
+        }
         return state.open.computeIfAbsent(callIndex, i -> new ChatStreamCall(choice, i, maxArgumentBytes));
     }
 
@@ -216,6 +242,7 @@ public final class ChatStreamRewriter implements StreamRewriter {
     private void complete(int index, ObjectNode finish, SseEvent rawFinish, ObjectNode template, StreamSink sink) {
         ChoiceState state = choices.get(index);
         List<ChatStreamCall> calls = List.copyOf(state.open.values());
+        state.decided.addAll(state.open.keySet());
         state.open.clear();
         List<CompletableFuture<GatedCall>> decided = calls.stream().map(this::decide).toList();
         decisions.addAll(decided);

@@ -14,6 +14,7 @@ import dev.toolgate.proxy.stream.SseEvent;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import dev.toolgate.proxy.stream.StreamRewriter;
 import dev.toolgate.proxy.stream.StreamSink;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayDeque;
@@ -105,11 +106,19 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
             finish(event, json, number, sink);
             return;
         }
-        if (type.equals("response.output_item.added") && ResponsesResult.isCall(json.path("item"))) {
-            Slot slot = new Slot(new ResponsesHeldCall(json.path("item"), index, maxArgumentBytes, maxHeldBytes));
+        refuseCallsInSnapshot(type, json);
+        JsonNode item = json.path("item");
+        if (ResponsesResult.isCall(item) && (type.equals("response.output_item.added") || unseen(index, item))) {
+            // Usually the item's output_item.added; a call item the stream never announced (its done
+            // event alone) is held and decided all the same, never passed on unseen.
+            Slot slot = new Slot(new ResponsesHeldCall(item, index, maxArgumentBytes, maxHeldBytes));
             slot.call.add(type, json, event, number);
             open.put(index, slot);
             waiting.add(slot);
+            if (slot.call.done()) {
+                close(slot);
+                flush(sink);
+            }
             return;
         }
         Slot slot = index >= 0 ? open.get(index) : openByItemId(json.path("item_id").asText(null));
@@ -248,6 +257,24 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
             return Objects.requireNonNull(decider.decide(call, ResponsesResult.assistantMessage(call, custom)), "decision");
         } catch (RuntimeException failure) {
             return CompletableFuture.failedFuture(failure);
+        }
+    }
+
+    /** True for a call item that no held call has and that was not decided before. */
+    private boolean unseen(int index, JsonNode item) {
+        String itemId = item.path("id").asText("");
+        Slot slot = index >= 0 ? open.get(index) : openByItemId(itemId);
+        return slot == null && !closed.contains(index) && !closedItemIds.contains(itemId);
+    }
+
+    /**
+     * Snapshots before the last event ({@code response.created}, {@code .in_progress}) list no
+     * output; SDKs start their accumulated response from them, so one that lists a call would
+     * hand the client a call nobody decided: the stream is refused instead.
+     */
+    private static void refuseCallsInSnapshot(String type, ObjectNode json) {
+        if (json.get("response") instanceof ObjectNode response && !ResponsesResult.of(response).calls().isEmpty()) {
+            throw new UnreadableAnswerException("the upstream listed tool calls in '" + type + "' before the response was complete");
         }
     }
 

@@ -12,12 +12,14 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -42,6 +44,8 @@ public final class Exchange {
     private Runnable onClientGone = () -> { };
     private Map<String, String> pathParams = Map.of();
     private Principal principal;
+    /** Headers every response to this request carries (the key's rate limit). */
+    private Map<String, String> responseHeaders = Map.of();
     private boolean responseStarted;
     private boolean responseDone;
 
@@ -85,6 +89,24 @@ public final class Exchange {
 
     void principal(Principal principal) {
         this.principal = principal;
+    }
+
+    /** Adds a header to whatever response this exchange ends with, streamed or not, errors included. */
+    void responseHeader(String name, String value) {
+        if (responseHeaders.isEmpty()) {
+            responseHeaders = new LinkedHashMap<>();
+        }
+        responseHeaders.put(name, value);
+    }
+
+    /**
+     * The headers go on as a group, and not at all when the response already has one of them: a
+     * relayed upstream response with its own {@code X-RateLimit-*} is passed through unchanged.
+     */
+    private void addResponseHeaders(HttpHeaders headers) {
+        if (responseHeaders.keySet().stream().noneMatch(headers::contains)) {
+            responseHeaders.forEach(headers::set);
+        }
     }
 
     public EventLoop eventLoop() {
@@ -131,6 +153,7 @@ public final class Exchange {
         responseDone = true;
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keepAlive);
+        addResponseHeaders(response.headers());
         releaseRequest();
         finish(ctx.writeAndFlush(response));
     }
@@ -159,6 +182,7 @@ public final class Exchange {
             HttpUtil.setTransferEncodingChunked(head, true);
         }
         HttpUtil.setKeepAlive(head, keepAlive);
+        addResponseHeaders(head.headers());
         ctx.write(head);
     }
 

@@ -3,29 +3,30 @@ package dev.toolgate.proxy.server;
 import dev.toolgate.config.KeyConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Resolves a presented gateway key to its {@link Principal}. Only SHA-256 digests of keys are
- * held, and lookups compare digests, so neither raw keys nor key-dependent timing leak.
+ * held (the configuration never keeps a raw key), and a presented key is compared by its digest,
+ * in constant time, against every configured one.
  */
 public final class GatewayKeys {
     public static final String TOOLGATE_KEY_HEADER = "x-toolgate-key";
     public static final String API_KEY_HEADER = "x-api-key";
     public static final String API_KEY_PARAM = "api_key";
 
-    private final Map<String, Principal> byDigest = new HashMap<>();
+    private final List<Known> known;
+
+    private record Known(byte[] sha256, Principal principal) {
+    }
 
     public GatewayKeys(List<KeyConfig> keys) {
-        for (KeyConfig key : keys) {
-            byDigest.put(digest(key.key()), new Principal(key.name(), key.role(), key.workspace()));
-        }
+        this.known = keys.stream()
+                .map(key -> new Known(HexFormat.of().parseHex(key.keySha256()), new Principal(key.name(), key.role(), key.workspace())))
+                .toList();
     }
 
     /**
@@ -45,15 +46,16 @@ public final class GatewayKeys {
     }
 
     public Optional<Principal> authenticate(String presentedKey) {
-        return Optional.ofNullable(byDigest.get(digest(presentedKey)));
-    }
-
-    private static String digest(String key) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(hash);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        byte[] presented = HexFormat.of().parseHex(KeyConfig.sha256Of(presentedKey));
+        // Every digest is compared, with no early exit and no map keyed by a secret: the time taken
+        // depends on how many keys there are, not on which one matched or how much of it. Key sets
+        // are small, and 32-byte comparisons are cheap next to the hashing.
+        Principal match = null;
+        for (Known key : known) {
+            if (MessageDigest.isEqual(key.sha256(), presented)) {
+                match = key.principal();
+            }
         }
+        return Optional.ofNullable(match);
     }
 }

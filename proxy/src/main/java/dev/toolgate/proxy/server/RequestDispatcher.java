@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -21,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes each complete request: authenticates the gateway key, checks the role, and hands an
- * {@link Exchange} to the endpoint. One request per connection is in flight at a time (reading
- * pauses until the response is written), so pipelined responses cannot overtake each other.
+ * Routes each complete request: authenticates the gateway key, counts it against the key's rate
+ * limit, checks the role, and hands an {@link Exchange} to the endpoint. One request per
+ * connection is in flight at a time (reading pauses until the response is written), so pipelined
+ * responses cannot overtake each other.
  */
 @Sharable
 final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -31,11 +33,13 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
 
     private final Router router;
     private final GatewayKeys keys;
+    private final RateLimits rateLimits;
 
-    RequestDispatcher(Router router, GatewayKeys keys) {
+    RequestDispatcher(Router router, GatewayKeys keys, RateLimits rateLimits) {
         super(false);
         this.router = router;
         this.keys = keys;
+        this.rateLimits = rateLimits;
     }
 
     @Override
@@ -58,7 +62,11 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             }
             exchange.pathParams(match.params());
             if (match.route().access() != Route.Access.PUBLIC) {
-                exchange.principal(authenticate(exchange, match.route()));
+                Principal principal = authenticate(exchange, match.route());
+                // Before the role check: a key's every request counts, and every answer to it says how many are left.
+                rateLimits.take(principal, exchange);
+                authorize(principal, match.route());
+                exchange.principal(principal);
             }
             match.route().endpoint().serve(exchange);
         } catch (ApiError error) {
@@ -86,14 +94,16 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
                         route.apiKeyHeaderIsGateway()
                                 ? "a gateway key is required: send it in the x-api-key or x-toolgate-key header"
                                 : "a gateway key is required: send it in the x-toolgate-key header (x-api-key is the provider's here)"));
-        Principal principal = keys.authenticate(presented)
+        return keys.authenticate(presented)
                 .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "INVALID_API_KEY",
                         "the gateway key is not valid"));
+    }
+
+    private static void authorize(Principal principal, Route route) {
         if (route.access() == Route.Access.ADMIN && !principal.mayActAs(Role.ADMIN)) {
             throw new ApiError(HttpResponseStatus.FORBIDDEN, "FORBIDDEN",
                     "key '" + principal.name() + "' has role agent; this endpoint needs an admin key");
         }
-        return principal;
     }
 
     private static void rejectMalformed(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -123,7 +133,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        // A client gone mid-request (or cut off by the request timeout) is ordinary, not a gateway fault.
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
             log.debug("client connection error: {}", cause.toString());
         } else {
             log.warn("unexpected error on client connection {}", ctx.channel().remoteAddress(), cause);

@@ -1,5 +1,6 @@
 package dev.toolgate.proxy.server;
 
+import dev.toolgate.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -20,16 +21,25 @@ public final class ToolgateServer implements AutoCloseable {
 
     /** Binds {@code host:port} (0 picks a free port) and starts serving on {@code workers}. */
     public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, GatewayKeys keys,
-                                       String host, int port, long maxRequestBytes, Duration idleTimeout)
+                                       RateLimits rateLimits, String host, int port, long maxRequestBytes, Duration idleTimeout)
+            throws InterruptedException {
+        return start(transport, workers, router, keys, rateLimits, host, port, maxRequestBytes, idleTimeout,
+                ServerConfig.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** As above; {@code requestTimeout} bounds how long one request may take to arrive (408 past it). */
+    public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, GatewayKeys keys,
+                                       RateLimits rateLimits, String host, int port, long maxRequestBytes, Duration idleTimeout,
+                                       Duration requestTimeout)
             throws InterruptedException {
         EventLoopGroup acceptor = transport.newGroup(1, "toolgate-accept");
-        RequestDispatcher dispatcher = new RequestDispatcher(router, keys);
+        RequestDispatcher dispatcher = new RequestDispatcher(router, keys, rateLimits);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ServerInitializer(dispatcher, maxRequestBytes, idleTimeout));
+                .childHandler(new ServerInitializer(dispatcher, maxRequestBytes, idleTimeout, requestTimeout));
         try {
             Channel channel = bootstrap.bind(host, port).sync().channel();
             return new ToolgateServer(acceptor, channel);
@@ -45,7 +55,7 @@ public final class ToolgateServer implements AutoCloseable {
 
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
-        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 }

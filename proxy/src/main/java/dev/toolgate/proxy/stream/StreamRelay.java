@@ -9,6 +9,7 @@ import dev.toolgate.proxy.upstream.UpstreamCall;
 import dev.toolgate.proxy.upstream.UpstreamErrors;
 import dev.toolgate.proxy.upstream.UpstreamException;
 import dev.toolgate.proxy.upstream.UpstreamListener;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -92,6 +93,8 @@ public final class StreamRelay implements UpstreamListener {
             }
         } catch (SseDecoder.EventTooLarge e) {
             fail("UPSTREAM_EVENT_TOO_LARGE", e.getMessage());
+        } catch (UnreadableAnswerException e) {
+            fail("UPSTREAM_INVALID_RESPONSE", e.getMessage() + "; nothing held was released");
         } catch (RuntimeException bug) {
             // A rewriter that cannot go on must not leave held calls half-sent: end the stream, closed.
             log.error("internal error rewriting a stream for {}; ending it, nothing held was released", exchange.path(), bug);

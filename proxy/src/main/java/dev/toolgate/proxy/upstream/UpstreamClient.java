@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -111,7 +112,9 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        pools.values().forEach(FixedChannelPool::closeAsync);
+        // Wait a little for pooled connections to close, before the event loops they live on stop.
+        pools.values().stream().map(FixedChannelPool::closeAsync).toList()
+                .forEach(closed -> closed.awaitUninterruptibly(2, TimeUnit.SECONDS));
         pools.clear();
     }
 }

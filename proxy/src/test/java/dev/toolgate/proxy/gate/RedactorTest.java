@@ -3,8 +3,10 @@ package dev.toolgate.proxy.gate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.toolgate.config.RedactionConfig;
 import dev.toolgate.proxy.server.Json;
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -147,5 +149,31 @@ class RedactorTest {
         String arguments = "{\"z\":1,\"a\":{\"y\":[1,2,{\"b\":\"c\"}],\"x\":-0.5},\"m\":\"text\"}";
 
         assertThat(redactor.redactJson(arguments)).isEqualTo(arguments);
+    }
+
+    // ---- the redaction section of toolgate.yaml
+
+    @Test
+    void configuredPatternsAreMaskedUnderTheirName() throws IOException {
+        Redactor configured = new Redactor(List.of(new RedactionConfig.Detector("employee_id", "EMP-[0-9]{6}"),
+                new RedactionConfig.Detector("ticket", "(?i)tck-\\d+")), false);
+
+        assertThat(configured.redactText("EMP-004211 filed TCK-77 and tck-8")).isEqualTo(
+                "[REDACTED:employee_id] filed [REDACTED:ticket] and [REDACTED:ticket]");
+        assertThat(tree(configured.redactJson("{\"who\":[\"EMP-123456\"],\"key\":\"sk-abcdefghijklmnopqrstuvwx\"}")))
+                .as("built-in detectors still apply").isEqualTo(tree(
+                        "{\"who\":[\"[REDACTED:employee_id]\"],\"key\":\"[REDACTED:api_key]\"}"));
+        assertThat(configured.redactText("EMP-12345")).as("five digits are not an employee id").isEqualTo("EMP-12345");
+        assertThat(redactor.redactText("EMP-004211")).as("not configured").isEqualTo("EMP-004211");
+    }
+
+    @Test
+    void emailsAreMaskedOnlyWhenConfigured() {
+        Redactor emails = new Redactor(List.of(), true);
+        String text = "send to jane.doe+billing@mail.example.co.uk, cc ops@example.com; not user@localhost or @handle";
+
+        assertThat(emails.redactText(text)).isEqualTo(
+                "send to [REDACTED:email], cc [REDACTED:email]; not user@localhost or @handle");
+        assertThat(redactor.redactText(text)).isEqualTo(text);
     }
 }

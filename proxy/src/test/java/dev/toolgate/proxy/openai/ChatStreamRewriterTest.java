@@ -2,6 +2,7 @@ package dev.toolgate.proxy.openai;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,6 +26,7 @@ import dev.toolgate.proxy.stream.OrderedOutput;
 import dev.toolgate.proxy.stream.SseDecoder;
 import dev.toolgate.proxy.stream.SseEvent;
 import dev.toolgate.proxy.stream.StreamCallDecider;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
@@ -303,6 +305,25 @@ class ChatStreamRewriterTest {
         ChatStreamTranscript released = ChatStreamTranscript.of(allowed.getBytes(UTF_8));
         assertThat(released.finishReason(0)).isEqualTo("function_call");
         assertThat(released.metadata().path("status").asText()).isEqualTo("allowed");
+    }
+
+    /** Found by ChatStreamFuzzTest: SDKs join fragments by index, so "delete_" + "file" would run as delete_file. */
+    @Test
+    void moreOfACallAfterItsChoiceFinishedIsRefusedNotJoinedToWhatWasReleased() {
+        for (boolean legacy : new boolean[] {false, true}) {
+            Relay relay = new Relay(ChatStreamRewriterTest::policy);
+            relay.feedWithoutEnd(sse(
+                    chunk(0, legacy ? functionCall("delete_", "") : toolCalls(call(0, "call_1", "delete_", "")), null),
+                    chunk(0, Json.object(), legacy ? "function_call" : "tool_calls")));
+            String released = relay.text();
+            assertThat(released).contains("\"delete_\"");
+
+            String rest = "{\"path\":\"/etc/passwd\"}";
+            ObjectNode more = legacy ? functionCall("file", rest) : toolCalls(call(0, null, "file", rest));
+            assertThatThrownBy(() -> relay.feedWithoutEnd(sse(chunk(0, more, null))))
+                    .isInstanceOf(UnreadableAnswerException.class).hasMessageContaining("after it had finished");
+            assertThat(relay.text()).isEqualTo(released).doesNotContain("/etc/passwd", "\"file\"");
+        }
     }
 
     @Test

@@ -94,7 +94,15 @@ public final class TestGateway implements AutoCloseable {
         private String policyYaml = STANDARD_RULES;
         private String storageUrl = memoryStorage();
         private String extraYaml = "";
+        private String keysYaml = """
+                keys:
+                  - { name: support-bot, key: %s, role: agent }
+                  - { name: ops, key: %s, role: admin }
+                  - { name: other-ops, key: %s, role: admin, workspace: other }
+                """.formatted(AGENT_KEY, ADMIN_KEY, OTHER_WORKSPACE_ADMIN_KEY);
         private Clock clock = Clock.systemUTC();
+        private String serverSettings = "";
+        private String storageSettings = "";
 
         private Builder(String upstreamBaseUrl) {
             this.upstreamBaseUrl = upstreamBaseUrl;
@@ -121,8 +129,26 @@ public final class TestGateway implements AutoCloseable {
             return this;
         }
 
+        /** Replaces the keys section (by default: support-bot, ops and other-ops with the keys above). */
+        public Builder keys(String yaml) {
+            this.keysYaml = yaml;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /** Adds a setting to the server section, such as {@code serverSetting("request_timeout", "1s")}. */
+        public Builder serverSetting(String key, String value) {
+            this.serverSettings = this.serverSettings + "  " + key + ": " + value + "\n";
+            return this;
+        }
+
+        /** Adds a setting to the storage section, such as {@code storageSetting("timeout", "1s")}. */
+        public Builder storageSetting(String key, String value) {
+            this.storageSettings = this.storageSettings + "  " + key + ": " + value + "\n";
             return this;
         }
 
@@ -132,19 +158,15 @@ public final class TestGateway implements AutoCloseable {
                       host: 127.0.0.1
                       port: 0
                       public_url: "%s"
-                    upstream:
+                    %supstream:
                       base_url: "%s"
                       api_key: "%s"
                       timeout: 2s
                       connect_timeout: 1s
                     storage:
                       url: "%s"
-                    keys:
-                      - { name: support-bot, key: %s, role: agent }
-                      - { name: ops, key: %s, role: admin }
-                      - { name: other-ops, key: %s, role: admin, workspace: other }
-                    """.formatted(PUBLIC_URL, upstreamBaseUrl, upstreamApiKey, storageUrl, AGENT_KEY, ADMIN_KEY,
-                    OTHER_WORKSPACE_ADMIN_KEY) + policyYaml + extraYaml;
+                    %s""".formatted(PUBLIC_URL, serverSettings, upstreamBaseUrl, upstreamApiKey, storageUrl, storageSettings)
+                    + keysYaml + policyYaml + extraYaml;
             try {
                 Path file = Files.createTempFile("toolgate", ".yaml");
                 Files.writeString(file, yaml);

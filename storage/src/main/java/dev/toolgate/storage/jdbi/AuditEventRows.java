@@ -14,15 +14,15 @@ final class AuditEventRows {
 
     static final String INSERT = "INSERT INTO audit_events (event_id, event_time, workspace, agent, source, tool,"
             + " tool_call_id, arguments, decision, rules, reasons, risk_score, approval_id, policy_version, model,"
-            + " upstream_status, overhead_micros, decided_by) VALUES (:eventId, :time, :workspace, :agent, :source,"
-            + " :tool, :toolCallId, :arguments, :decision, :rules, :reasons, :riskScore, :approvalId, :policyVersion,"
-            + " :model, :upstreamStatus, :overheadMicros, :decidedBy)";
+            + " upstream_status, overhead_micros, decided_by, prev_hash, hash) VALUES (:eventId, :time, :workspace, :agent,"
+            + " :source, :tool, :toolCallId, :arguments, :decision, :rules, :reasons, :riskScore, :approvalId,"
+            + " :policyVersion, :model, :upstreamStatus, :overheadMicros, :decidedBy, :prevHash, :hash)";
 
     private AuditEventRows() {
     }
 
-    /** Binds one event and adds it to the batch; the id is left to the database. */
-    static void add(PreparedBatch batch, AuditEvent event) {
+    /** Binds one event with its chain link ({@link AuditChain}) and adds it to the batch; the id is left to the database. */
+    static void add(PreparedBatch batch, AuditEvent event, String prevHash, String hash) {
         batch.bind("eventId", event.eventId())
                 .bind("time", event.time())
                 .bind("workspace", event.workspace())
@@ -41,6 +41,8 @@ final class AuditEventRows {
                 .bind("upstreamStatus", event.upstreamStatus())
                 .bind("overheadMicros", event.overheadMicros())
                 .bind("decidedBy", event.decidedBy())
+                .bind("prevHash", prevHash)
+                .bind("hash", hash)
                 .add();
     }
 

@@ -4,11 +4,15 @@ import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditQueueFullException;
 import dev.toolgate.storage.StorageException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
@@ -18,6 +22,19 @@ import org.slf4j.LoggerFactory;
  * Group commit for the audit log: one thread takes every append waiting in a bounded queue and
  * inserts them in a single transaction, then completes their futures. Callers never wait for the
  * queue; they wait only for the commit that holds their events.
+ *
+ * <p>The same thread links each event into its workspace's hash chain ({@link AuditChain}) in
+ * insert order, so chain order is id order. It keeps each workspace's head (the newest hash) in
+ * memory, loads a head from the newest stored event the first time a workspace is written (so a
+ * restart continues the chain), advances heads only after a commit succeeded, and forgets them all
+ * after any failed transaction (a lost commit acknowledgement may hide a commit that did happen).
+ * Several instances sharing one database will need a per-workspace lock held while inserting and
+ * the head read under that lock instead of this cache; the chain format does not change.
+ *
+ * <p>A caller waits at most the commit timeout: when the database hangs, its future fails then
+ * (and its tool calls stay held) while the append stays queued and is committed, late, once the
+ * database answers again. A failed commit fails only its own appends; the writer goes on with
+ * the next batch, so it recovers by itself when the database comes back.
  */
 final class AuditWriter implements AutoCloseable {
     static final String THREAD_NAME = "toolgate-audit-writer";
@@ -27,36 +44,55 @@ final class AuditWriter implements AutoCloseable {
     private static final long IDLE_POLL_MILLIS = 20;
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
     private static final long BACKLOG_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Used when none is given: long enough for a busy database, short enough that an agent gets its 503. */
+    static final long DEFAULT_COMMIT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Jdbi jdbi;
     private final BlockingQueue<Append> queue;
     private final int capacity;
     private final int maxBatchEvents;
+    private final long commitTimeoutNanos;
     private final Thread thread;
+    private final AuditChain chain = new AuditChain();
+    /** Newest committed hash per workspace; used by the writer thread only. */
+    private final Map<String, String> heads = new HashMap<>();
     private volatile boolean closed;
     private volatile long lastBacklogWarning = System.nanoTime() - BACKLOG_WARNING_INTERVAL_NANOS;
+    /** Failed commits since the last one that succeeded, and when the last failure was logged; writer thread only. */
+    private long failedCommits;
+    private long lastFailureLog;
 
     /** Events of one append call; they commit or fail together. */
     private record Append(List<AuditEvent> events, CompletableFuture<Void> done) {
     }
 
-    private AuditWriter(Jdbi jdbi, int capacity, int maxBatchEvents) {
+    private AuditWriter(Jdbi jdbi, int capacity, int maxBatchEvents, long commitTimeoutNanos) {
         this.jdbi = jdbi;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.capacity = capacity;
         this.maxBatchEvents = maxBatchEvents;
+        this.commitTimeoutNanos = commitTimeoutNanos;
         this.thread = new Thread(this::run, THREAD_NAME);
         this.thread.setDaemon(true);
     }
 
     static AuditWriter start(Jdbi jdbi, int capacity, int maxBatchEvents) {
+        return start(jdbi, capacity, maxBatchEvents, DEFAULT_COMMIT_TIMEOUT_NANOS);
+    }
+
+    /** {@code commitTimeoutNanos}: how long a caller's future waits for the commit before it fails. */
+    static AuditWriter start(Jdbi jdbi, int capacity, int maxBatchEvents, long commitTimeoutNanos) {
+        if (commitTimeoutNanos <= 0) {
+            throw new IllegalArgumentException("audit commit timeout: " + commitTimeoutNanos + " ns (expected: a positive duration)");
+        }
         if (capacity < 1) {
             throw new IllegalArgumentException("audit queue capacity: " + capacity + " (expected: 1 or more)");
         }
         if (maxBatchEvents < 1) {
             throw new IllegalArgumentException("audit batch size: " + maxBatchEvents + " (expected: 1 or more)");
         }
-        AuditWriter writer = new AuditWriter(jdbi, capacity, maxBatchEvents);
+        AuditWriter writer = new AuditWriter(jdbi, capacity, maxBatchEvents, commitTimeoutNanos);
         writer.thread.start();
         return writer;
     }
@@ -77,7 +113,25 @@ final class AuditWriter implements AutoCloseable {
                 return CompletableFuture.failedFuture(new AuditQueueFullException(capacity));
             }
         }
-        return append.done();
+        return withDeadline(append.done());
+    }
+
+    /** The caller's view of an append: it fails once the commit timeout passes without a commit. */
+    private CompletableFuture<Void> withDeadline(CompletableFuture<Void> done) {
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        done.whenComplete((committed, failure) -> {
+            if (failure == null) {
+                seen.complete(null);
+            } else {
+                seen.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            }
+        });
+        seen.orTimeout(commitTimeoutNanos, TimeUnit.NANOSECONDS);
+        return seen.exceptionallyCompose(failure -> CompletableFuture.failedFuture(failure instanceof TimeoutException
+                ? new StorageException("audit events were not committed within " + TimeUnit.NANOSECONDS.toMillis(commitTimeoutNanos)
+                        + " ms: the database is slow or not answering; the events stay queued and the calls stay held")
+                : failure));
     }
 
     /** Commits everything still queued, then stops the thread. Appends after this fail at once. */
@@ -158,13 +212,32 @@ final class AuditWriter implements AutoCloseable {
                 // One caller's bad event (a duplicate event id) must not fail the others in its transaction.
                 batch.forEach(this::commitAlone);
             } else {
-                log.error("Audit commit of {} events failed; their tool calls stay held and the writer carries on: {}",
-                        eventCount, SqlErrors.describe(failure));
+                commitFailed(eventCount, failure);
                 batch.forEach(append -> append.done().completeExceptionally(failed(failure)));
             }
             return;
         }
+        commitSucceeded();
         batch.forEach(append -> append.done().complete(null));
+    }
+
+    /** Logs the first failure of an outage, then at most one line per interval, not one per batch. */
+    private void commitFailed(int eventCount, Throwable failure) {
+        failedCommits++;
+        long now = System.nanoTime();
+        if (failedCommits == 1 || now - lastFailureLog >= FAILURE_LOG_INTERVAL_NANOS) {
+            lastFailureLog = now;
+            log.error("Audit commit of {} events failed ({} failed commits in a row); their tool calls stay held and the"
+                    + " writer carries on. Check that the database is reachable: {}", eventCount, failedCommits,
+                    SqlErrors.describe(failure));
+        }
+    }
+
+    private void commitSucceeded() {
+        if (failedCommits > 0) {
+            log.info("Audit commits succeed again after {} failed commits", failedCommits);
+            failedCommits = 0;
+        }
     }
 
     private void commitAlone(Append append) {
@@ -180,15 +253,30 @@ final class AuditWriter implements AutoCloseable {
     }
 
     private void insert(List<Append> batch) {
-        jdbi.useTransaction(handle -> {
-            PreparedBatch insert = handle.prepareBatch(AuditEventRows.INSERT);
-            for (Append append : batch) {
-                for (AuditEvent event : append.events()) {
-                    AuditEventRows.add(insert, event);
+        Map<String, String> advanced = new HashMap<>();
+        boolean committed = false;
+        try {
+            jdbi.useTransaction(handle -> {
+                PreparedBatch insert = handle.prepareBatch(AuditEventRows.INSERT);
+                for (Append append : batch) {
+                    for (AuditEvent event : append.events()) {
+                        String prevHash = advanced.computeIfAbsent(event.workspace(),
+                                workspace -> heads.computeIfAbsent(workspace, w -> AuditChain.head(handle, w)));
+                        String hash = chain.hash(prevHash, event);
+                        AuditEventRows.add(insert, event, prevHash, hash);
+                        advanced.put(event.workspace(), hash);
+                    }
                 }
+                insert.execute();
+            });
+            committed = true;
+        } finally {
+            if (committed) {
+                heads.putAll(advanced);
+            } else {
+                heads.clear();
             }
-            insert.execute();
-        });
+        }
     }
 
     private static StorageException failed(Throwable cause) {

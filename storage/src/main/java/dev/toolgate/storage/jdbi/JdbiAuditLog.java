@@ -4,6 +4,8 @@ import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditLog;
 import dev.toolgate.storage.AuditPage;
 import dev.toolgate.storage.AuditQuery;
+import dev.toolgate.storage.ChainVerification;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Jdbi;
 
-/** {@link AuditLog} on the {@code audit_events} table: group-committed appends, indexed newest-first reads. */
+/**
+ * {@link AuditLog} on the {@code audit_events} table: group-committed, hash-chained appends
+ * ({@link AuditChain}), indexed newest-first reads.
+ */
 public final class JdbiAuditLog implements AuditLog, AutoCloseable {
     /** Appends that may wait for the writer before new ones are refused. */
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
@@ -21,6 +26,8 @@ public final class JdbiAuditLog implements AuditLog, AutoCloseable {
     public static final int DEFAULT_MAX_BATCH_EVENTS = 500;
 
     private static final int MAX_EXPORT_BATCH = 10_000;
+    /** Events read per query while verifying the hash chain. */
+    private static final int VERIFY_BATCH = 1_000;
 
     private final Jdbi jdbi;
     private final AuditWriter writer;
@@ -30,8 +37,13 @@ public final class JdbiAuditLog implements AuditLog, AutoCloseable {
      * instants are stored the same way everywhere.
      */
     public JdbiAuditLog(Jdbi jdbi, int queueCapacity, int maxBatchEvents) {
+        this(jdbi, queueCapacity, maxBatchEvents, Duration.ofNanos(AuditWriter.DEFAULT_COMMIT_TIMEOUT_NANOS));
+    }
+
+    /** As above; an append's future fails once {@code commitTimeout} passes without its commit. */
+    public JdbiAuditLog(Jdbi jdbi, int queueCapacity, int maxBatchEvents, Duration commitTimeout) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
-        this.writer = AuditWriter.start(jdbi, queueCapacity, maxBatchEvents);
+        this.writer = AuditWriter.start(jdbi, queueCapacity, maxBatchEvents, commitTimeout.toNanos());
     }
 
     @Override
@@ -92,6 +104,11 @@ public final class JdbiAuditLog implements AuditLog, AutoCloseable {
                 .bind("eventId", eventId)
                 .map(AuditEventRows::map)
                 .findOne());
+    }
+
+    @Override
+    public ChainVerification verifyChain(String workspace) {
+        return new AuditChainVerifier(jdbi, VERIFY_BATCH).verify(workspace);
     }
 
     /** Commits the events still queued, then stops the writer thread. */

@@ -39,7 +39,8 @@ public final class JdbiStorage implements Storage {
         this.approvals = new JdbiApprovalStore(jdbi, clock);
         this.rules = new JdbiRuleStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
-        this.auditLog = new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY, JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS);
+        this.auditLog = new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY, JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS,
+                settings.timeout());
     }
 
     /** Opens the pool and migrates the schema; on failure nothing is left open. */
@@ -67,6 +68,7 @@ public final class JdbiStorage implements Storage {
             result = Flyway.configure(JdbiStorage.class.getClassLoader())
                     .dataSource(dataSource)
                     .locations(MIGRATIONS)
+                    .javaMigrations(new V6_1__Chain_audit_events_stored_before_the_chain())
                     .load()
                     .migrate();
         } catch (RuntimeException e) {

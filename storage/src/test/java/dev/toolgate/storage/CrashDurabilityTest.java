@@ -1,0 +1,73 @@
+package dev.toolgate.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a commit acknowledged before a {@code kill -9} is still there after it: the writer JVM
+ * halts the moment its last append completes, without closing anything.
+ */
+class CrashDurabilityTest {
+
+    /** Run in a JVM of its own: appends events and creates approvals, prints each id once committed, then halts. */
+    public static final class CrashingWriter {
+        public static void main(String[] args) {
+            Storage storage = Storage.open(StorageSettings.of("jdbc:h2:file:" + args[0]));
+            for (int i = 0; i < 50; i++) {
+                AuditEvent event = TestData.event("acme", "read_file", "allowed");
+                storage.auditLog().append(List.of(event)).join();
+                System.out.println("event " + event.eventId());
+                PendingApproval approval = TestData.approval("acme", "digest-" + i);
+                storage.approvals().create(approval);
+                System.out.println("approval " + approval.id());
+            }
+            System.out.flush();
+            Runtime.getRuntime().halt(9);
+        }
+    }
+
+    @Test
+    void everythingAcknowledgedBeforeAKillIsThereAfterIt(@TempDir Path dir) throws Exception {
+        Path database = dir.resolve("toolgate");
+        List<String> acknowledged = runUntilHalted(database, dir.resolve("writer.log"));
+        assertThat(acknowledged).hasSize(100);
+
+        try (Storage reopened = Storage.open(StorageSettings.of("jdbc:h2:file:" + database))) {
+            for (String line : acknowledged) {
+                String id = line.substring(line.indexOf(' ') + 1);
+                if (line.startsWith("event ")) {
+                    assertThat(reopened.auditLog().findByEventId(id)).as("event " + id).isPresent();
+                } else {
+                    assertThat(reopened.approvals().findById(id)).as("approval " + id).hasValueSatisfying(
+                            approval -> assertThat(approval.status()).isEqualTo(ApprovalStatus.PENDING));
+                }
+            }
+        }
+    }
+
+    private static List<String> runUntilHalted(Path database, Path log) throws IOException, InterruptedException {
+        Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashingWriter.class.getName(), database.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!writer.waitFor(60, TimeUnit.SECONDS)) {
+            writer.destroyForcibly();
+            throw new AssertionError("the writer did not finish: " + Files.readString(log));
+        }
+        assertThat(writer.exitValue()).as(Files.readString(log)).isEqualTo(9);
+        List<String> acknowledged = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            if (line.startsWith("event ") || line.startsWith("approval ")) {
+                acknowledged.add(line);
+            }
+        }
+        return acknowledged;
+    }
+}
