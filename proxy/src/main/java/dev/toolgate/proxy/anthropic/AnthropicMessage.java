@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.AssistantMessages;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,10 +26,17 @@ public final class AnthropicMessage {
         this.calls = calls;
     }
 
-    /** Reads the calls out of a response body that is already known to be a JSON object. */
+    /**
+     * Reads the calls out of a response body that is already known to be a JSON object; throws
+     * {@link UnreadableAnswerException} for a {@code content} that is an object instead of an array,
+     * where a lenient client could still find a {@code tool_use}.
+     */
     public static AnthropicMessage of(ObjectNode root) {
         List<ProposedCall> calls = new ArrayList<>();
         JsonNode content = root.path("content");
+        if (content.isObject()) {
+            throw new UnreadableAnswerException("the upstream answered with 'content' as an object instead of an array");
+        }
         for (int i = 0; i < content.size(); i++) {
             JsonNode block = content.get(i);
             if ("tool_use".equals(block.path("type").asText())) {

@@ -318,7 +318,7 @@ public final class Approvals {
         AuditEvent event = new AuditEvent(0, UUID.randomUUID().toString(), clock.instant(), approval.workspace(), approval.agent(),
                 "approval", approval.tool(), approval.toolCallId(), redactor.redactJson(approval.arguments()),
                 approval.status().value(), approval.ruleId() == null ? List.of() : List.of(approval.ruleId()),
-                List.of(reason), 0.7, approval.id(), approval.policyVersion(), "", null, 0, approval.decidedBy());
+                List.of(redactor.redactText(reason)), 0.7, approval.id(), approval.policyVersion(), "", null, 0, approval.decidedBy());
         storage.auditLog().append(List.of(event)).join();
     }
 

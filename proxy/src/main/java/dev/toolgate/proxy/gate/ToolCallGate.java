@@ -185,7 +185,9 @@ public final class ToolCallGate {
         CallContext context = request.context();
         return new AuditEvent(0, gated.decisionId(), clock.instant(), context.workspace(), context.agent(), request.source(),
                 gated.call().name(), gated.call().id(), auditArguments(gated.call().arguments()), auditDecision(decision),
-                decision.matchedRules(), decision.reasons().stream().map(ToolCallGate::reasonLine).toList(), decision.riskScore(),
+                // Reasons may quote the arguments (a parse error names the token it stopped at): redacted like them.
+                decision.matchedRules(), decision.reasons().stream().map(ToolCallGate::reasonLine).map(redactor::redactText).toList(),
+                decision.riskScore(),
                 gated.approvalId(), decision.policyVersion(), context.model(), request.upstreamStatus(), overheadMicros,
                 gated.approvedBy());
     }

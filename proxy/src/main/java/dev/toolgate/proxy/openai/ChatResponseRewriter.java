@@ -25,7 +25,10 @@ public final class ChatResponseRewriter {
         ObjectNode root = completion.root();
         JsonNode choices = root.path("choices");
         for (int c = 0; c < choices.size(); c++) {
-            rewriteChoice((ObjectNode) choices.get(c), c, completion.calls(), gated);
+            // A choice that is not an object holds no call (ChatCompletion found none there).
+            if (choices.get(c) instanceof ObjectNode choice) {
+                rewriteChoice(choice, c, completion.calls(), gated);
+            }
         }
         root.set(metadataField, summary.metadata());
         return Json.bytes(root);

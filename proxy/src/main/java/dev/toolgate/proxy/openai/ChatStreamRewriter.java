@@ -20,6 +20,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -204,9 +205,13 @@ public final class ChatStreamRewriter implements StreamRewriter {
     private void takeFragments(ObjectNode delta, int index, ChoiceState state, List<Fragment> into) {
         JsonNode toolCalls = delta.remove("tool_calls");
         if (present(toolCalls)) {
-            Iterable<JsonNode> elements = toolCalls.isArray() ? toolCalls : List.of(toolCalls);
+            if (!toolCalls.isArray()) {
+                // As for a whole answer: a lenient client might read calls out of it that the gateway would not see.
+                throw new UnreadableAnswerException("the upstream sent choice " + index + "'s tool_calls as "
+                        + toolCalls.getNodeType().name().toLowerCase(Locale.ROOT) + " instead of an array");
+            }
             int position = 0;
-            for (JsonNode toolCall : elements) {
+            for (JsonNode toolCall : toolCalls) {
                 int callIndex = toolCall.path("index").asInt(position++);
                 into.add(new Fragment(callOf(state, index, callIndex), toolCall, false));
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.AssistantMessages;
 import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,10 +55,17 @@ public final class ResponsesResult {
         this.calls = calls;
     }
 
-    /** Reads the calls out of a response object (the body, or the {@code response} of a stream's last event). */
+    /**
+     * Reads the calls out of a response object (the body, or the {@code response} of a stream's
+     * last event); throws {@link UnreadableAnswerException} for an {@code output} that is an object
+     * instead of an array, where a lenient client could still find a call.
+     */
     public static ResponsesResult of(ObjectNode root) {
         List<ProposedCall> calls = new ArrayList<>();
         JsonNode output = root.path("output");
+        if (output.isObject()) {
+            throw new UnreadableAnswerException("the upstream answered with 'output' as an object instead of an array");
+        }
         if (output.isArray()) {
             for (int i = 0; i < output.size(); i++) {
                 if (output.get(i) instanceof ObjectNode item && isCall(item)) {

@@ -108,16 +108,24 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
         }
         refuseCallsInSnapshot(type, json);
         JsonNode item = json.path("item");
-        if (ResponsesResult.isCall(item) && (type.equals("response.output_item.added") || unseen(index, item))) {
-            // Usually the item's output_item.added; a call item the stream never announced (its done
-            // event alone) is held and decided all the same, never passed on unseen.
-            Slot slot = new Slot(new ResponsesHeldCall(item, index, maxArgumentBytes, maxHeldBytes));
-            slot.call.add(type, json, event, number);
-            open.put(index, slot);
-            waiting.add(slot);
-            if (slot.call.done()) {
-                close(slot);
-                flush(sink);
+        if (ResponsesResult.isCall(item)) {
+            // An event that carries a call item goes with its call, or starts one (usually its
+            // output_item.added; a call the stream never announced, its done event alone, is held
+            // and decided all the same), or is about a call already decided and is dropped: a call
+            // item never passes undecided.
+            Slot slot = type.equals("response.output_item.added") ? null
+                    : index >= 0 ? open.get(index) : openByItemId(item.path("id").asText(""));
+            if (slot == null && (type.equals("response.output_item.added") || unseen(index, item))) {
+                slot = new Slot(new ResponsesHeldCall(item, index, maxArgumentBytes, maxHeldBytes));
+                open.put(index, slot);
+                waiting.add(slot);
+            }
+            if (slot != null) {
+                slot.call.add(type, json, event, number);
+                if (slot.call.done()) {
+                    close(slot);
+                    flush(sink);
+                }
             }
             return;
         }

@@ -17,6 +17,7 @@ public final class OrderedOutput implements StreamSink {
     private final Consumer<Throwable> onFailure;
     private final ArrayDeque<CompletableFuture<List<SseEvent>>> queue = new ArrayDeque<>();
     private boolean failed;
+    private boolean draining;
     private Runnable onDrained;
 
     /**
@@ -31,9 +32,10 @@ public final class OrderedOutput implements StreamSink {
 
     @Override
     public void emit(SseEvent event) {
-        if (queue.isEmpty() && !failed) {
+        if (queue.isEmpty() && !failed && !draining) {
             writer.accept(event);
         } else {
+            // Behind what is pending or being written now; a drain takes it from the queue in turn.
             queue.add(CompletableFuture.completedFuture(List.of(event)));
         }
     }
@@ -56,6 +58,20 @@ public final class OrderedOutput implements StreamSink {
     }
 
     private void drain() {
+        if (draining) {
+            // Re-entered from a write (an executor that runs tasks inline, or a decision completed
+            // by one): the drain already running writes what is ready next, in order.
+            return;
+        }
+        draining = true;
+        try {
+            drainInOrder();
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void drainInOrder() {
         while (!failed && !queue.isEmpty() && queue.peek().isDone()) {
             CompletableFuture<List<SseEvent>> head = queue.poll();
             List<SseEvent> events;

@@ -8,6 +8,7 @@ import static dev.toolgate.proxy.anthropic.MessageStreams.ping;
 import static dev.toolgate.proxy.anthropic.MessageStreams.textBlock;
 import static dev.toolgate.proxy.anthropic.MessageStreams.toolUse;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
@@ -22,6 +23,7 @@ import dev.toolgate.proxy.stream.SseDecoder;
 import dev.toolgate.proxy.stream.SseEvent;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import dev.toolgate.proxy.testing.ChatBodies;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +132,26 @@ class AnthropicStreamRewriterTest {
                 .isEqualTo(json("{'command':'terraform apply -auto-approve'}"));
         assertThat(message.stopReason()).contains(StopReason.TOOL_USE);
         assertThat(AnthropicSdk.metadata(whole.written).path("status").asText()).isEqualTo("allowed");
+    }
+
+    /** Found by AnthropicStreamFuzzTest: an SDK dispatching on the event name would have run this tool_use. */
+    @Test
+    void anEventWhoseNameAndDataTypeDisagreeAboutABlockIsRefused() {
+        String disguised = toolUse(1, "toolu_shell", "run_shell", "{\"command\": \"terraform apply\"}")
+                .replaceFirst("\"type\":\"content_block_start\"", "\"type\":\"ping\"");
+        byte[] input = bytes(messageStart(), textBlock(0, "Sure."), disguised, messageDelta("tool_use"), messageStop());
+
+        assertThatThrownBy(() -> governed(input)).isInstanceOf(UnreadableAnswerException.class)
+                .hasMessageContaining("named 'content_block_start'");
+    }
+
+    @Test
+    void aMessageStartThatAlreadyHoldsAToolUseIsRefused() {
+        String start = messageStart().replace("\"content\":[]",
+                "\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"run_shell\",\"input\":{\"command\":\"ls\"}}]");
+
+        assertThatThrownBy(() -> governed(bytes(start, messageDelta("tool_use"), messageStop())))
+                .isInstanceOf(UnreadableAnswerException.class).hasMessageContaining("tool_use block already in it");
     }
 
     @Test

@@ -140,8 +140,8 @@ class WorkspaceIsolationTest {
     @Test
     void anotherWorkspacesBlockedToolAndRuleDoNotApplyHere() throws IOException {
         assertThat(send("POST", "/api/blocked-tools", OTHER, "{\"tool_name\":\"read_file\"}").status()).isEqualTo(201);
-        assertThat(send("POST", "/api/approval-rules", OTHER,
-                "{\"rule_text\":\"Every report needs a person\",\"action\":\"block\",\"tools\":[\"export_report\"]}").status()).isEqualTo(201);
+        String rule = "{\"rule_text\":\"Every report needs a person\",\"action\":\"block\",\"tools\":[\"export_report\"]}";
+        assertThat(send("POST", "/api/approval-rules", OTHER, rule).status()).isEqualTo(201);
 
         assertThat(intercept(TestGateway.AGENT_KEY, "read_file", "{\"path\":\"README.md\"}").path("status").asText())
                 .as("blocked only in workspace other").isEqualTo("allowed");

@@ -1,7 +1,6 @@
 package dev.toolgate.proxy.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.stream.SseEvent;
@@ -13,9 +12,10 @@ import java.util.Map;
 
 /**
  * The names of the tool calls a client assembles from what the gateway sent, read the way the
- * SDKs read each format. The fuzz tests' invariant is that none is {@link GovernedDecider#BLOCKED}:
- * a blocked call reaches the client neither as a call nor with its arguments (which only ever
- * travel inside the call).
+ * SDKs read each format, and leniently: where a list is expected, an object's values count too.
+ * The fuzz tests' invariant is that none is {@link GovernedDecider#BLOCKED}: a blocked call
+ * reaches the client neither as a call nor with its arguments (which only ever travel inside
+ * the call).
  */
 final class ClientCalls {
     private ClientCalls() {
@@ -34,18 +34,18 @@ final class ClientCalls {
         Map<String, String> types = new LinkedHashMap<>();
         Map<String, Boolean> custom = new LinkedHashMap<>();
         for (SseEvent event : events) {
-            if (!(object(event) instanceof ObjectNode chunk) || !(chunk.get("choices") instanceof ArrayNode choices)) {
+            if (!(object(event) instanceof ObjectNode chunk)) {
                 continue;
             }
+            List<JsonNode> choices = elements(chunk.path("choices"));
             for (int position = 0; position < choices.size(); position++) {
                 JsonNode choice = choices.get(position);
                 int index = choice.path("index").asInt(position);
                 JsonNode delta = choice.path("delta");
                 JsonNode toolCalls = delta.path("tool_calls");
                 if (present(toolCalls)) {
-                    Iterable<JsonNode> elements = toolCalls.isArray() ? toolCalls : List.of(toolCalls);
                     int callPosition = 0;
-                    for (JsonNode toolCall : elements) {
+                    for (JsonNode toolCall : elements(toolCalls)) {
                         String key = index + ":" + toolCall.path("index").asInt(callPosition++);
                         if (!types.containsKey(key) && toolCall.path("type").isTextual()) {
                             types.put(key, toolCall.get("type").textValue());
@@ -83,14 +83,17 @@ final class ClientCalls {
     // ---- Responses
 
     /**
-     * Streamed: call items wherever an SDK reads items: an event's {@code item}, and the
-     * {@code output} of an event's {@code response} (the snapshots the SDKs accumulate from).
+     * Streamed: call items wherever an SDK reads items: the {@code item} of
+     * {@code output_item.added} and {@code .done} (by the data's {@code type} or the
+     * {@code event:} name), and the {@code output} of any event's {@code response} (the snapshots
+     * the SDKs accumulate from).
      */
     static List<String> responsesStream(List<SseEvent> events) {
         List<String> names = new ArrayList<>();
         for (SseEvent event : events) {
             if (object(event) instanceof ObjectNode json) {
-                if (json.get("item") instanceof ObjectNode item) {
+                boolean itemEvent = isA(event, json, "response.output_item.added") || isA(event, json, "response.output_item.done");
+                if (itemEvent && json.get("item") instanceof ObjectNode item) {
                     callName(item, names);
                 }
                 if (json.get("response") instanceof ObjectNode response) {
@@ -167,10 +170,20 @@ final class ClientCalls {
         }
     }
 
-    /** The array at {@code field}; empty when it is anything else (an SDK would not read it as a list). */
     private static Iterable<JsonNode> arrayAt(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        return value.isArray() ? value : List.of();
+        return elements(node.path(field));
+    }
+
+    /**
+     * A list's elements, read as a lenient client reads them: an object's values count too
+     * ({@code choices[0]} works on an object in JavaScript). Anything else is no list.
+     */
+    private static List<JsonNode> elements(JsonNode list) {
+        List<JsonNode> elements = new ArrayList<>();
+        if (list.isContainerNode()) {
+            list.forEach(elements::add);
+        }
+        return elements;
     }
 
     private static void append(Map<String, StringBuilder> names, String key, JsonNode fragment) {

@@ -71,9 +71,12 @@ final class RelayRun {
                 ByteBuf chunk = PooledByteBufAllocator.DEFAULT.buffer(reads[i].length).writeBytes(reads[i]);
                 relay.onContent(chunk, i == reads.length - 1);
                 channel.runPendingTasks();
+                // A task on the loop (writing decided output) that threw: EmbeddedChannel keeps it for this.
+                channel.checkException();
                 ended |= drain(channel, body);
             }
             channel.runPendingTasks();
+            channel.checkException();
             ended |= drain(channel, body);
         } finally {
             channel.finishAndReleaseAll();

@@ -107,6 +107,40 @@ class ConfiguredRedactionTest {
         assertThat(gateway.gateway().storage().approvals().find("default", id).orElseThrow().arguments()).contains(EMPLOYEE, EMAIL);
     }
 
+    /** A parse error quotes the token it stopped at; the audit log keeps that reason, redacted. */
+    @Test
+    void reasonsThatQuoteTheArgumentsAreRedactedToo() throws Exception {
+        String awsKey = "AKIAIOSFODNN7EXAMPLE";
+        String malformed = Json.MAPPER.writeValueAsString("{\"key\": " + awsKey + "}");
+        try (Response response = gateway.post("/api/intercept", TestGateway.AGENT_KEY,
+                "{\"tool_name\":\"send_report\",\"arguments\":" + malformed + "}")) {
+            JsonNode answer = Json.MAPPER.readTree(response.body().string());
+            assertThat(answer.path("status").asText()).as("malformed arguments fail closed").isEqualTo("blocked");
+        }
+
+        JsonNode event = Json.MAPPER.readTree(get("/api/logs")).path("logs").get(0);
+        assertThat(event.path("reasons").toString()).contains("not valid JSON", "[REDACTED:aws_access_key]").doesNotContain(awsKey);
+        assertThat(event.toString()).doesNotContain(awsKey);
+    }
+
+    @Test
+    void anApproversNoteIsRedactedInTheAuditLog() throws Exception {
+        String id;
+        try (Response response = gateway.post("/api/intercept", TestGateway.AGENT_KEY,
+                "{\"tool_name\":\"wire_transfer\",\"arguments\":" + ARGUMENTS + "}")) {
+            id = Json.MAPPER.readTree(response.body().string()).path("approval_id").asText();
+        }
+        try (Response response = gateway.post("/api/pending-approvals/" + id + "/decide", TestGateway.ADMIN_KEY,
+                "{\"action\":\"approved\",\"note\":\"checked with " + EMAIL + ", key " + KEY + "\"}")) {
+            assertThat(response.code()).isEqualTo(200);
+        }
+
+        JsonNode decision = Json.MAPPER.readTree(get("/api/logs")).path("logs").get(0);
+        assertThat(decision.path("source").asText()).isEqualTo("approval");
+        assertThat(decision.path("reasons").toString()).contains("approved by api:ops", "[REDACTED:email]", "[REDACTED:api_key]");
+        assertThat(decision.toString()).doesNotContain(SECRETS);
+    }
+
     private String get(String path) throws IOException {
         try (Response response = gateway.get(path, TestGateway.ADMIN_KEY)) {
             String body = response.body().string();

@@ -1,6 +1,7 @@
 package dev.toolgate.proxy.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +27,7 @@ import dev.toolgate.proxy.stream.OrderedOutput;
 import dev.toolgate.proxy.stream.SseDecoder;
 import dev.toolgate.proxy.stream.SseEvent;
 import dev.toolgate.proxy.stream.StreamCallDecider;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -271,6 +273,36 @@ class ResponsesStreamRewriterTest {
         assertThat(harness.run.types()).last().isEqualTo("response.completed");
         assertNoTrace(harness.run, "/b\\\"", "fc_b");
         assertIncreasing(harness.run);
+    }
+
+    /** Found by ResponsesStreamFuzzTest: a call's done event without its added event went out undecided. */
+    @Test
+    void aCallItemThatWasNeverAnnouncedIsStillHeldAndDecided() {
+        StreamBuilder stream = new StreamBuilder().start()
+                .itemDone(0, "fc_d", "call_d", "delete_file", "{\"path\":\"/srv/customers.csv\"}")
+                .message(1, "msg_1", "Done.");
+        Run run = run(decode(stream.completed().bytes(), List.of()), new PolicyDecider());
+
+        assertThat(run.failures).isEmpty();
+        assertNoTrace(run, "customers.csv", "fc_d");
+        assertThat(run.json(2).at("/item/type").asText()).isEqualTo("message");
+        assertThat(run.texts()).contains("Done.");
+        assertThat(run.text()).contains(DecisionSummary.replacementText(PolicyDecider.gated(
+                new ToolCall("call_d", "delete_file", "{\"path\":\"/srv/customers.csv\"}"), 1)));
+    }
+
+    /** Found by ResponsesStreamFuzzTest: SDKs start from this snapshot, so a call in it would skip the gateway. */
+    @Test
+    void aSnapshotListingACallBeforeTheEndIsRefused() {
+        String call = "{\"id\":\"fc_d\",\"type\":\"function_call\",\"status\":\"completed\",\"arguments\":\"{}\","
+                + "\"call_id\":\"call_d\",\"name\":\"delete_file\"}";
+        StreamBuilder stream = new StreamBuilder().event("response.created", "\"response\":{\"id\":\"resp_1\",\"object\":\"response\","
+                + "\"status\":\"in_progress\",\"output\":[" + call + "]}");
+        Harness harness = new Harness(new PolicyDecider(), ARGUMENT_LIMIT);
+
+        assertThatThrownBy(() -> harness.feed(decode(stream.bytes(), List.of())))
+                .isInstanceOf(UnreadableAnswerException.class).hasMessageContaining("response.created");
+        assertThat(harness.run.written).isEmpty();
     }
 
     @Test

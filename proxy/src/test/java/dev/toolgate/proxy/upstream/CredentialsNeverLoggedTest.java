@@ -42,8 +42,10 @@ class CredentialsNeverLoggedTest {
     private static final String CREDENTIAL = "CredentialThatMustNeverBeLogged0123456789";
     private static final String OPENAI_KEY = "sk-proj-" + CREDENTIAL;
     private static final String ANTHROPIC_KEY = "sk-ant-api03-" + CREDENTIAL;
-    private static final String STREAM_REQUEST = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final String MESSAGES_REQUEST = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final String STREAM_REQUEST =
+            "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final String MESSAGES_REQUEST =
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String FIRST_EVENT = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":"
             + "[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n";
 
