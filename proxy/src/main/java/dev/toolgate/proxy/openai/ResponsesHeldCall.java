@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.stream.SseEvent;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -122,7 +123,13 @@ final class ResponsesHeldCall {
             callId = item.path("call_id").textValue();
         }
         if (item.path("name").isTextual() || name == null) {
-            name = ResponsesResult.toolName(item);
+            String stated = ResponsesResult.toolName(item);
+            if (name != null && !name.isEmpty() && !stated.equals(name)) {
+                // SDKs keep the added item's name, agents may read the done item's: one call, two tools.
+                throw new UnreadableAnswerException("the upstream renamed tool call '" + name + "' to '" + stated
+                        + "' while it was streaming");
+            }
+            name = stated;
         }
         JsonNode arguments = ResponsesResult.argumentsNode(item);
         // The added item carries "" before any delta; only a done item states the arguments.

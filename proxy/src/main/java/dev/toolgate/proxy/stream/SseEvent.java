@@ -34,4 +34,21 @@ public record SseEvent(String event, String data, byte[] raw) {
     public boolean isDone() {
         return "[DONE]".equals(data);
     }
+
+    /**
+     * Whether {@code raw} ends where an event ends (with its blank line), so that whatever is
+     * written next is read as a new event; false for a last event the upstream cut short.
+     */
+    public boolean endsEvent() {
+        int end = raw.length;
+        if (end == 0 || !isLineEnd(raw[end - 1])) {
+            return false;
+        }
+        end -= end >= 2 && raw[end - 2] == '\r' && raw[end - 1] == '\n' ? 2 : 1;
+        return end == 0 || isLineEnd(raw[end - 1]);
+    }
+
+    private static boolean isLineEnd(byte b) {
+        return b == '\n' || b == '\r';
+    }
 }

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamRelay implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(StreamRelay.class);
+    private static final byte[] EVENT_END = {'\n', '\n'};
 
     private final Exchange exchange;
     private final StreamRewriter rewriter;
@@ -40,6 +42,8 @@ public final class StreamRelay implements UpstreamListener {
     private boolean relayUntouched;
     private boolean refused;
     private boolean ended;
+    /** The last event written did not end with its blank line. */
+    private boolean midEvent;
 
     public StreamRelay(Exchange exchange, StreamRewriter rewriter, int maxEventBytes) {
         this.exchange = exchange;
@@ -128,10 +132,29 @@ public final class StreamRelay implements UpstreamListener {
     }
 
     private void write(SseEvent event) {
-        if (ended) {
+        if (ended || event.raw().length == 0) {
             return;
         }
-        exchange.writeChunk(Unpooled.wrappedBuffer(event.raw())).addListener(done -> resumeIfCaughtUp());
+        exchange.writeChunk(framed(event)).addListener(done -> resumeIfCaughtUp());
+    }
+
+    /**
+     * The event's bytes, after a blank line when the last event written was an upstream event cut
+     * short and something follows it (calls decided at the end, an error): the client would
+     * otherwise read the two as one event.
+     */
+    private ByteBuf framed(SseEvent event) {
+        byte[] raw = event.raw();
+        ByteBuf bytes;
+        if (midEvent) {
+            byte[] joined = Arrays.copyOf(EVENT_END, EVENT_END.length + raw.length);
+            System.arraycopy(raw, 0, joined, EVENT_END.length, raw.length);
+            bytes = Unpooled.wrappedBuffer(joined);
+        } else {
+            bytes = Unpooled.wrappedBuffer(raw);
+        }
+        midEvent = !event.endsEvent();
+        return bytes;
     }
 
     /** Stops reading while the client lags or output waits for a decision; bounded memory per stream. */
@@ -173,7 +196,7 @@ public final class StreamRelay implements UpstreamListener {
         }
         log.warn("ending stream for {} with {}: {}", exchange.path(), code, message);
         SseEvent error = SseEvent.data(Json.text(ErrorBodies.of(code, message)));
-        exchange.writeChunk(Unpooled.wrappedBuffer(error.raw()));
+        exchange.writeChunk(framed(error));
         exchange.endStream(Unpooled.EMPTY_BUFFER);
     }
 }

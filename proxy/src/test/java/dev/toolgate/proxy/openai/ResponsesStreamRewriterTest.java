@@ -291,6 +291,20 @@ class ResponsesStreamRewriterTest {
                 new ToolCall("call_d", "delete_file", "{\"path\":\"/srv/customers.csv\"}"), 1)));
     }
 
+    /** Found by ResponsesStreamFuzzTest: SDKs keep the added item's name, an agent may run the done item's. */
+    @Test
+    void aCallRenamedBetweenItsAddedAndDoneEventsIsRefused() {
+        StreamBuilder stream = new StreamBuilder().start();
+        stream.event("response.output_item.added", "\"output_index\":0,\"item\":{\"id\":\"fc_1\",\"type\":\"function_call\","
+                + "\"status\":\"in_progress\",\"arguments\":\"\",\"call_id\":\"call_1\",\"name\":\"delete_file\"}");
+        stream.itemDone(0, "fc_1", "call_1", "read_file", "{\"path\":\"/srv/customers.csv\"}");
+        Harness harness = new Harness(new PolicyDecider(), ARGUMENT_LIMIT);
+
+        assertThatThrownBy(() -> harness.feed(decode(stream.bytes(), List.of())))
+                .isInstanceOf(UnreadableAnswerException.class).hasMessageContaining("renamed tool call 'delete_file' to 'read_file'");
+        assertNoTrace(harness.run, "delete_file", "customers.csv");
+    }
+
     /** Found by ResponsesStreamFuzzTest: SDKs start from this snapshot, so a call in it would skip the gateway. */
     @Test
     void aSnapshotListingACallBeforeTheEndIsRefused() {
