@@ -40,6 +40,10 @@ import java.util.stream.Stream;
  */
 public final class ResponsesStreamRewriter implements StreamRewriter {
     private static final Set<String> LAST_EVENTS = Set.of("response.completed", "response.incomplete", "response.failed");
+    /** Events that carry an item or a response snapshot, where a client finds calls. */
+    private static final Set<String> SHAPES_CALLS = Set.of("response.output_item.added", "response.output_item.done",
+            "response.created", "response.in_progress", "response.queued", "response.completed", "response.incomplete",
+            "response.failed");
     /** Room for the framing of a call's events beyond its arguments before deltas are merged. */
     private static final long HELD_FRAMING_BYTES = 64 * 1024;
 
@@ -102,6 +106,7 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
         String type = json.path("type").asText(event.event() == null ? "" : event.event());
         long number = json.path("sequence_number").canConvertToLong() ? json.path("sequence_number").asLong() : -1;
         int index = json.path("output_index").isIntegralNumber() ? json.path("output_index").asInt() : -1;
+        refuseMismatchedName(event, type);
         if (LAST_EVENTS.contains(type)) {
             finish(event, json, number, sink);
             return;
@@ -273,6 +278,18 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
         String itemId = item.path("id").asText("");
         Slot slot = index >= 0 ? open.get(index) : openByItemId(itemId);
         return slot == null && !closed.contains(index) && !closedItemIds.contains(itemId);
+    }
+
+    /**
+     * Clients dispatch on the {@code event:} name or on the data's {@code type}: when the two
+     * disagree about an item or a response snapshot, a call could pass as something else, so the
+     * stream is refused.
+     */
+    private static void refuseMismatchedName(SseEvent event, String type) {
+        String name = event.event();
+        if (name != null && !name.equals(type) && (SHAPES_CALLS.contains(name) || SHAPES_CALLS.contains(type))) {
+            throw new UnreadableAnswerException("the upstream sent an event named '" + name + "' whose data is a '" + type + "'");
+        }
     }
 
     /**
