@@ -15,8 +15,9 @@ public interface AuditLog {
     /**
      * Queues events for the next group commit and returns at once. The future completes only after
      * the transaction holding these events has committed, so an allowed call may be released when
-     * it completes. It completes exceptionally when the commit fails, when the queue is full
-     * ({@link AuditQueueFullException}, without waiting) or when the log is closed.
+     * it completes. It completes exceptionally when the commit fails, when it has not happened
+     * within the storage timeout ({@link StorageException}; the events stay queued), when the queue
+     * is full ({@link AuditQueueFullException}, without waiting) or when the log is closed.
      *
      * <p>Futures are completed on the audit writer thread: dependent stages must not block, so
      * chain with the {@code *Async} variants when the next step does I/O.

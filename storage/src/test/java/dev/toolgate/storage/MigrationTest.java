@@ -25,7 +25,23 @@ class MigrationTest {
         try (Storage storage = Storage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(7);
+            assertThat(appliedMigrations(url)).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void auditEventsKeepOnlyTheIndexesEveryAppendCanAfford() throws SQLException {
+        String url = TestData.memUrl();
+        try (Storage storage = Storage.open(StorageSettings.of(url));
+             Connection connection = DriverManager.getConnection(url);
+             ResultSet rs = connection.createStatement().executeQuery("SELECT LOWER(INDEX_NAME) FROM INFORMATION_SCHEMA.INDEXES"
+                     + " WHERE TABLE_NAME = 'AUDIT_EVENTS' AND INDEX_TYPE_NAME = 'INDEX' ORDER BY 1")) {
+            List<String> indexes = new ArrayList<>();
+            while (rs.next()) {
+                indexes.add(rs.getString(1));
+            }
+            // Besides the primary key and the unique event id.
+            assertThat(indexes).containsExactly("audit_events_workspace_id", "audit_events_workspace_time");
         }
     }
 
@@ -38,7 +54,7 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(7);
+        assertThat(appliedMigrations(url)).isEqualTo(8);
     }
 
     @Test
@@ -60,7 +76,7 @@ class MigrationTest {
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
         }
-        assertThat(appliedMigrations(url)).isEqualTo(7);
+        assertThat(appliedMigrations(url)).isEqualTo(8);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.toolgate.policy.internal;
 
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
+import dev.cel.checker.CelStandardDeclarations;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
@@ -11,7 +12,10 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelStandardFunctions;
+import dev.cel.runtime.CelStandardFunctions.StandardFunction;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CEL environment rule conditions are written in. Variables: {@code tool}, {@code agent},
@@ -20,6 +24,8 @@ import java.util.Map;
 public final class CelConditions {
     /** Bounds {@code all}/{@code exists}/{@code map} over huge argument lists: evaluation time stays bounded. */
     private static final int MAX_COMPREHENSION_ITERATIONS = 10_000;
+    /** Compiled conditions are kept up to this many distinct expressions (rules come from the API too). */
+    private static final int MAX_REMEMBERED_CONDITIONS = 10_000;
 
     private static final Cel CEL = CelFactory.standardCelBuilder()
             .setOptions(CelOptions.current()
@@ -30,6 +36,11 @@ public final class CelConditions {
                     .comprehensionMaxIterations(MAX_COMPREHENSION_ITERATIONS)
                     .build())
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            // matches() with compiled patterns kept: the standard overloads compile on every call.
+            .setStandardEnvironmentEnabled(false)
+            .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
+            .setStandardFunctions(CelStandardFunctions.newBuilder().excludeFunctions(StandardFunction.MATCHES).build())
+            .addFunctionBindings(CachedRegex.bindings())
             .addVar("tool", SimpleType.STRING)
             .addVar("agent", SimpleType.STRING)
             .addVar("model", SimpleType.STRING)
@@ -38,6 +49,13 @@ public final class CelConditions {
             .addVar("request", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .setResultType(SimpleType.BOOL)
             .build();
+
+    /**
+     * Every workspace with rules of its own compiles the configured rules again, and so does each
+     * rule added through the API; compiling a CEL expression takes milliseconds, looking it up does not.
+     * Sound because the environment never changes.
+     */
+    private static final Map<String, Condition> COMPILED = new ConcurrentHashMap<>();
 
     private CelConditions() {
     }
@@ -65,10 +83,18 @@ public final class CelConditions {
         }
     }
 
-    /** Compiles and type-checks an expression; the exception message is CEL's, with position. */
+    /** Compiles and type-checks an expression; the exception message is CEL's, with position. Thread-safe. */
     public static Condition compile(String expression) throws CelValidationException, CelEvaluationException {
+        Condition known = COMPILED.get(expression);
+        if (known != null) {
+            return known;
+        }
         CelValidationResult result = CEL.compile(expression);
         CelAbstractSyntaxTree ast = result.getAst();
-        return new Condition(CEL.createProgram(ast));
+        Condition condition = new Condition(CEL.createProgram(ast));
+        if (COMPILED.size() < MAX_REMEMBERED_CONDITIONS) {
+            COMPILED.putIfAbsent(expression, condition);
+        }
+        return condition;
     }
 }

@@ -14,6 +14,7 @@ import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.ApprovalToken;
 import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.EventIds;
 import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
 import java.net.URI;
@@ -315,7 +316,7 @@ public final class Approvals {
     private void audit(PendingApproval approval) {
         String reason = approval.status().value() + (approval.decidedBy() != null ? " by " + approval.decidedBy() : "")
                 + (approval.note() != null && !approval.note().isBlank() ? ": " + approval.note() : "");
-        AuditEvent event = new AuditEvent(0, UUID.randomUUID().toString(), clock.instant(), approval.workspace(), approval.agent(),
+        AuditEvent event = new AuditEvent(0, EventIds.next(), clock.instant(), approval.workspace(), approval.agent(),
                 "approval", approval.tool(), approval.toolCallId(), redactor.redactJson(approval.arguments()),
                 approval.status().value(), approval.ruleId() == null ? List.of() : List.of(approval.ruleId()),
                 List.of(redactor.redactText(reason)), 0.7, approval.id(), approval.policyVersion(), "", null, 0, approval.decidedBy());

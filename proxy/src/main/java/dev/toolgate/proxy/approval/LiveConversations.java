@@ -21,6 +21,11 @@ public final class LiveConversations {
         this.clock = clock;
     }
 
+    /** True when no conversation is tracked: the common case, answered without hashing the request. */
+    public boolean isEmpty() {
+        return relevantUntil.asMap().isEmpty();
+    }
+
     public boolean mayHaveApproval(String conversationDigest) {
         Instant until = relevantUntil.getIfPresent(conversationDigest);
         if (until == null) {

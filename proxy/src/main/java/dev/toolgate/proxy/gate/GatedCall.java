@@ -2,7 +2,7 @@ package dev.toolgate.proxy.gate;
 
 import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.ToolCall;
-import java.util.UUID;
+import dev.toolgate.storage.EventIds;
 
 /**
  * A tool call with its decision.
@@ -15,7 +15,7 @@ public record GatedCall(ToolCall call, Decision decision, String decisionId, Str
 
     /** A call as the evaluator decided it, before any approval is looked at. */
     public static GatedCall decided(ToolCall call, Decision decision) {
-        return new GatedCall(call, decision, UUID.randomUUID().toString(), null, null);
+        return new GatedCall(call, decision, EventIds.next(), null, null);
     }
 
     public GatedCall held(String approvalId) {

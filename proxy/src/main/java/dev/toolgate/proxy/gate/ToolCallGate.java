@@ -103,20 +103,22 @@ public final class ToolCallGate {
         } catch (RuntimeException evaluatorFailure) {
             return CompletableFuture.failedFuture(evaluatorFailure);
         }
-        CompletableFuture<List<GatedCall>> settled = evaluated.stream().anyMatch(GatedCall::pending)
-                ? blocking.supply(() -> settleHeld(request, evaluated))
-                : CompletableFuture.completedFuture(evaluated);
-        return withinDeadline(settled.thenCompose(calls -> record(request, calls, System.nanoTime() - started)));
+        if (evaluated.stream().noneMatch(GatedCall::pending)) {
+            return record(request, evaluated, System.nanoTime() - started);
+        }
+        return withinDeadline(blocking.supply(() -> settleHeld(request, evaluated)))
+                .thenCompose(calls -> record(request, calls, System.nanoTime() - started));
     }
 
     /**
      * Audits decided calls; the future completes once every event is committed, and only then may
-     * any call be released.
+     * any call be released. It needs no deadline of its own: the audit log fails an append that is
+     * not committed within the same storage timeout.
      */
     public CompletableFuture<List<GatedCall>> record(Request request, List<GatedCall> calls, long decisionNanos) {
         long overheadMicros = (request.overheadNanos() + decisionNanos) / 1_000;
         List<AuditEvent> events = calls.stream().map(call -> auditEvent(request, call, overheadMicros)).toList();
-        return withinDeadline(storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls)));
+        return storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls));
     }
 
     /**

@@ -9,8 +9,11 @@ import dev.toolgate.proxy.server.Exchange;
  */
 public interface ConversationRetry {
 
-    /** Cheap, on the event loop: false means no approval can concern this conversation. */
-    boolean mayApply(String conversationDigest);
+    /**
+     * Cheap, on the event loop: false means no approval can concern this conversation. Reads the
+     * digest only when some approval may still answer a conversation.
+     */
+    boolean mayApply(ConversationDigest conversationDigest);
 
     /** Answers on {@code exchange}, or runs {@code forward} (on the event loop) when no approval applies. */
     void answer(Exchange exchange, CallContext context, String conversationDigest, boolean stream, Runnable forward);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.CallContext;
 import dev.toolgate.policy.ToolCall;
-import dev.toolgate.proxy.gate.CanonicalArguments;
 import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.server.ApiError;
@@ -90,27 +89,16 @@ public final class ModelEndpoint implements Endpoint {
         Principal principal = exchange.principal();
         CallContext context = new CallContext(principal.workspace(), principal.name(), body.path("model").asText(""),
                 Map.of("source", "proxy", "path", exchange.path()));
-        String conversationDigest = CanonicalArguments.sha256(Json.text(conversationOf(body)));
+        ConversationDigest conversationDigest = new ConversationDigest(body);
         Runnable forward = () -> forward(exchange, context, conversationDigest, stream);
         if (retry != null && retry.mayApply(conversationDigest)) {
-            retry.answer(exchange, context, conversationDigest, stream, forward);
+            retry.answer(exchange, context, conversationDigest.get(), stream, forward);
         } else {
             forward.run();
         }
     }
 
-    /** What identifies a conversation when the agent sends it again: its messages (or Responses input). */
-    private static JsonNode conversationOf(ObjectNode body) {
-        ObjectNode conversation = Json.object();
-        for (String field : List.of("system", "instructions", "messages", "input")) {
-            if (body.has(field)) {
-                conversation.set(field, body.get(field));
-            }
-        }
-        return conversation;
-    }
-
-    private void forward(Exchange exchange, CallContext context, String conversationDigest, boolean stream) {
+    private void forward(Exchange exchange, CallContext context, ConversationDigest conversationDigest, boolean stream) {
         long overheadBefore = exchange.elapsedNanos();
         // Everything that can fail is built before the request body is retained for the upstream.
         UpstreamListener listener = stream
@@ -135,7 +123,7 @@ public final class ModelEndpoint implements Endpoint {
     }
 
     /** Decides one call of a stream as it completes, through the same gate and audit as whole answers. */
-    private StreamCallDecider decider(CallContext context, String conversationDigest, long overheadBefore) {
+    private StreamCallDecider decider(CallContext context, ConversationDigest conversationDigest, long overheadBefore) {
         return new StreamCallDecider() {
             @Override
             public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
@@ -149,7 +137,7 @@ public final class ModelEndpoint implements Endpoint {
 
             private ToolCallGate.Request request(ToolCall call, String assistantMessage) {
                 return new ToolCallGate.Request(context, "proxy", List.of(call), Collections.singletonList(assistantMessage),
-                        conversationDigest, HttpResponseStatus.OK.code(), overheadBefore);
+                        conversationDigest.get(), HttpResponseStatus.OK.code(), overheadBefore);
             }
         };
     }
@@ -158,10 +146,10 @@ public final class ModelEndpoint implements Endpoint {
     private final class AnswerHandler implements BufferingListener.Receiver {
         private final Exchange exchange;
         private final CallContext context;
-        private final String conversationDigest;
+        private final ConversationDigest conversationDigest;
         private final long overheadBefore;
 
-        AnswerHandler(Exchange exchange, CallContext context, String conversationDigest, long overheadBefore) {
+        AnswerHandler(Exchange exchange, CallContext context, ConversationDigest conversationDigest, long overheadBefore) {
             this.exchange = exchange;
             this.context = context;
             this.conversationDigest = conversationDigest;
@@ -184,6 +172,10 @@ public final class ModelEndpoint implements Endpoint {
 
         private void decideAndRespond(HttpResponse head, ByteBuf body) {
             if (head.status().codeClass() != HttpStatusClass.SUCCESS) {
+                exchange.respond(unchanged(head, body));
+                return;
+            }
+            if (!format.mayHoldCalls(body) && Json.isObject(body)) {
                 exchange.respond(unchanged(head, body));
                 return;
             }
@@ -216,7 +208,7 @@ public final class ModelEndpoint implements Endpoint {
             }
             body.release();
             ToolCallGate.Request request = new ToolCallGate.Request(context, "proxy", calls, answer.assistantMessages(),
-                    conversationDigest, head.status().code(), overheadBefore);
+                    conversationDigest.get(), head.status().code(), overheadBefore);
             gate.decide(request).whenComplete((gated, failure) -> exchange.eventLoop().execute(() -> {
                 if (failure != null) {
                     log.error("could not record decisions for {} tool call(s) from agent '{}'; none released: {}",

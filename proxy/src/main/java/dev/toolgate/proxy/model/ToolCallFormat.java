@@ -6,6 +6,7 @@ import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import dev.toolgate.proxy.stream.StreamRewriter;
+import io.netty.buffer.ByteBuf;
 import java.net.URI;
 import java.util.List;
 
@@ -28,6 +29,15 @@ public interface ToolCallFormat {
     }
 
     Answer read(ObjectNode answer);
+
+    /**
+     * A byte check made before any parsing: false only when {@code body} certainly holds no call,
+     * so that a text answer is validated and passed on without building its JSON tree. True when
+     * in doubt; the default, for formats without such a check.
+     */
+    default boolean mayHoldCalls(ByteBuf body) {
+        return true;
+    }
 
     /**
      * A rewriter for one stream. {@code publicUrl} is for the approval links in its metadata;

@@ -10,6 +10,7 @@ import dev.toolgate.proxy.approval.LiveConversations;
 import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.gate.ToolCallGate;
+import dev.toolgate.proxy.model.ConversationDigest;
 import dev.toolgate.proxy.model.ConversationRetry;
 import dev.toolgate.proxy.model.ModelEndpoint;
 import dev.toolgate.proxy.model.RewrittenAnswer;
@@ -63,8 +64,8 @@ public final class ChatConversationRetry implements ConversationRetry {
     }
 
     @Override
-    public boolean mayApply(String conversationDigest) {
-        return live.mayHaveApproval(conversationDigest);
+    public boolean mayApply(ConversationDigest conversationDigest) {
+        return !live.isEmpty() && live.mayHaveApproval(conversationDigest.get());
     }
 
     private record Retried(ChatCompletion completion, List<GatedCall> calls) {

@@ -1,6 +1,8 @@
 package dev.toolgate.proxy.server;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +33,23 @@ public final class Json {
                 throw new IOException("empty body");
             }
             return node;
+        }
+    }
+
+    /**
+     * True when {@code body} is one JSON object and nothing after it, checked token by token
+     * without building a tree. Does not consume or release {@code body}.
+     */
+    public static boolean isObject(ByteBuf body) {
+        try (InputStream in = new ByteBufInputStream(body.duplicate());
+             JsonParser parser = MAPPER.createParser(in)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException notJson) {
+            return false;
         }
     }
 

@@ -8,11 +8,45 @@ import java.util.Map;
 /**
  * A method and path template ({@code /api/blocked-tools/:tool_name}; a final {@code *} matches
  * any rest) with who may call it.
- *
- * @param apiKeyHeaderIsGateway false where {@code x-api-key} is the provider's key (Anthropic
- *     routes), so the gateway key must come in {@code x-toolgate-key}
  */
-public record Route(HttpMethod method, String template, Access access, boolean apiKeyHeaderIsGateway, Endpoint endpoint) {
+public final class Route {
+    private final HttpMethod method;
+    private final String template;
+    private final Access access;
+    /** False where {@code x-api-key} is the provider's key (Anthropic routes): the gateway key then comes in {@code x-toolgate-key}. */
+    private final boolean apiKeyHeaderIsGateway;
+    private final Endpoint endpoint;
+    /** The template split once: every request is matched against every route until one fits. */
+    private final List<String> segments;
+
+    public Route(HttpMethod method, String template, Access access, boolean apiKeyHeaderIsGateway, Endpoint endpoint) {
+        this.method = method;
+        this.template = template;
+        this.access = access;
+        this.apiKeyHeaderIsGateway = apiKeyHeaderIsGateway;
+        this.endpoint = endpoint;
+        this.segments = split(template);
+    }
+
+    public HttpMethod method() {
+        return method;
+    }
+
+    public String template() {
+        return template;
+    }
+
+    public Access access() {
+        return access;
+    }
+
+    public boolean apiKeyHeaderIsGateway() {
+        return apiKeyHeaderIsGateway;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
 
     /** Who may call a route. */
     public enum Access {
@@ -24,13 +58,9 @@ public record Route(HttpMethod method, String template, Access access, boolean a
         ADMIN
     }
 
-    List<String> segments() {
-        return split(template);
-    }
-
     /** The path parameters when {@code path} fits the template, else null. */
     Map<String, String> match(List<String> pathSegments) {
-        List<String> templateSegments = segments();
+        List<String> templateSegments = segments;
         Map<String, String> params = new HashMap<>();
         for (int i = 0; i < templateSegments.size(); i++) {
             String expected = templateSegments.get(i);

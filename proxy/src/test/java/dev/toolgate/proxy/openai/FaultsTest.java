@@ -133,6 +133,37 @@ class FaultsTest {
     }
 
     @Test
+    void aCallWhoseKeyIsSpelledWithUnicodeEscapesIsStillDecided() throws IOException {
+        start();
+        // The key with its '_' written as a unicode escape is "tool_calls" to every JSON parser, though not byte for byte.
+        String answer = ChatBodies.withToolCalls(call("call_del", "delete_file", "{\"path\":\"/srv/data\"}"))
+                .replace("\"tool_calls\"", "\"tool\\u005fcalls\"");
+        assertThat(answer).doesNotContain("tool_calls");
+        upstreamAnswers(200, "application/json", answer);
+        try (Response response = chat(ChatBodies.REQUEST)) {
+            assertThat(response.code()).isEqualTo(200);
+            assertThat(response.header("x-toolgate-decision")).isEqualTo("blocked");
+            assertThat(response.body().string()).doesNotContain("/srv/data");
+        }
+        assertThat(audited()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallInAUtf16AnswerIsNotWavedThroughUnread() throws IOException {
+        start();
+        String answer = ChatBodies.withToolCalls(call("call_del", "delete_file", "{\"path\":\"/srv/data\"}"));
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(answer.getBytes(StandardCharsets.UTF_16LE))));
+        try (Response response = chat(ChatBodies.REQUEST)) {
+            // Decided like any answer (the parser reads UTF-16), or refused: never passed on unread.
+            byte[] body = response.body().bytes();
+            assertThat(new String(body, StandardCharsets.UTF_16LE)).doesNotContain("/srv/data");
+            assertThat(new String(body, StandardCharsets.UTF_8)).doesNotContain("/srv/data");
+            assertThat(audited() == 1 || response.code() == 502).as("decided or refused, got %s", response.code()).isTrue();
+        }
+    }
+
+    @Test
     void toolCallsOutsideTheMessageAreNotCalls() throws IOException {
         start();
         // Where no client looks for calls: top level, and on the choice instead of its message.

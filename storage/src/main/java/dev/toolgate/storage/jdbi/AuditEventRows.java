@@ -1,9 +1,10 @@
 package dev.toolgate.storage.jdbi;
 
 import dev.toolgate.storage.AuditEvent;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import org.jdbi.v3.core.statement.PreparedBatch;
+import java.sql.Types;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** How an {@link AuditEvent} maps to a row of {@code audit_events}, both ways. */
@@ -12,38 +13,42 @@ final class AuditEventRows {
             + " decision, rules, reasons, risk_score, approval_id, policy_version, model, upstream_status,"
             + " overhead_micros, decided_by";
 
+    /** Positional: the audit writer binds with plain JDBC, the hottest statement the gateway runs. */
     static final String INSERT = "INSERT INTO audit_events (event_id, event_time, workspace, agent, source, tool,"
             + " tool_call_id, arguments, decision, rules, reasons, risk_score, approval_id, policy_version, model,"
-            + " upstream_status, overhead_micros, decided_by, prev_hash, hash) VALUES (:eventId, :time, :workspace, :agent,"
-            + " :source, :tool, :toolCallId, :arguments, :decision, :rules, :reasons, :riskScore, :approvalId,"
-            + " :policyVersion, :model, :upstreamStatus, :overheadMicros, :decidedBy, :prevHash, :hash)";
+            + " upstream_status, overhead_micros, decided_by, prev_hash, hash)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private AuditEventRows() {
     }
 
     /** Binds one event with its chain link ({@link AuditChain}) and adds it to the batch; the id is left to the database. */
-    static void add(PreparedBatch batch, AuditEvent event, String prevHash, String hash) {
-        batch.bind("eventId", event.eventId())
-                .bind("time", event.time())
-                .bind("workspace", event.workspace())
-                .bind("agent", event.agent())
-                .bind("source", event.source())
-                .bind("tool", event.tool())
-                .bind("toolCallId", event.toolCallId())
-                .bind("arguments", event.arguments())
-                .bind("decision", event.decision())
-                .bind("rules", JsonLists.write(event.rules()))
-                .bind("reasons", JsonLists.write(event.reasons()))
-                .bind("riskScore", event.riskScore())
-                .bind("approvalId", event.approvalId())
-                .bind("policyVersion", event.policyVersion())
-                .bind("model", event.model())
-                .bind("upstreamStatus", event.upstreamStatus())
-                .bind("overheadMicros", event.overheadMicros())
-                .bind("decidedBy", event.decidedBy())
-                .bind("prevHash", prevHash)
-                .bind("hash", hash)
-                .add();
+    static void add(PreparedStatement batch, AuditEvent event, String prevHash, String hash) throws SQLException {
+        batch.setString(1, event.eventId());
+        UtcTimestamps.bind(batch, 2, event.time());
+        batch.setString(3, event.workspace());
+        batch.setString(4, event.agent());
+        batch.setString(5, event.source());
+        batch.setString(6, event.tool());
+        batch.setString(7, event.toolCallId());
+        batch.setString(8, event.arguments());
+        batch.setString(9, event.decision());
+        batch.setString(10, JsonLists.write(event.rules()));
+        batch.setString(11, JsonLists.write(event.reasons()));
+        batch.setDouble(12, event.riskScore());
+        batch.setString(13, event.approvalId());
+        batch.setString(14, event.policyVersion());
+        batch.setString(15, event.model());
+        if (event.upstreamStatus() == null) {
+            batch.setNull(16, Types.INTEGER);
+        } else {
+            batch.setInt(16, event.upstreamStatus());
+        }
+        batch.setLong(17, event.overheadMicros());
+        batch.setString(18, event.decidedBy());
+        batch.setString(19, prevHash);
+        batch.setString(20, hash);
+        batch.addBatch();
     }
 
     static AuditEvent map(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -3,6 +3,8 @@ package dev.toolgate.storage.jdbi;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditQueueFullException;
 import dev.toolgate.storage.StorageException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +16,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -252,22 +253,23 @@ final class AuditWriter implements AutoCloseable {
         append.done().complete(null);
     }
 
-    private void insert(List<Append> batch) {
+    private void insert(List<Append> batch) throws SQLException {
         Map<String, String> advanced = new HashMap<>();
         boolean committed = false;
         try {
             jdbi.useTransaction(handle -> {
-                PreparedBatch insert = handle.prepareBatch(AuditEventRows.INSERT);
-                for (Append append : batch) {
-                    for (AuditEvent event : append.events()) {
-                        String prevHash = advanced.computeIfAbsent(event.workspace(),
-                                workspace -> heads.computeIfAbsent(workspace, w -> AuditChain.head(handle, w)));
-                        String hash = chain.hash(prevHash, event);
-                        AuditEventRows.add(insert, event, prevHash, hash);
-                        advanced.put(event.workspace(), hash);
+                try (PreparedStatement insert = handle.getConnection().prepareStatement(AuditEventRows.INSERT)) {
+                    for (Append append : batch) {
+                        for (AuditEvent event : append.events()) {
+                            String prevHash = advanced.computeIfAbsent(event.workspace(),
+                                    workspace -> heads.computeIfAbsent(workspace, w -> AuditChain.head(handle, w)));
+                            String hash = chain.hash(prevHash, event);
+                            AuditEventRows.add(insert, event, prevHash, hash);
+                            advanced.put(event.workspace(), hash);
+                        }
                     }
+                    insert.executeBatch();
                 }
-                insert.execute();
             });
             committed = true;
         } finally {

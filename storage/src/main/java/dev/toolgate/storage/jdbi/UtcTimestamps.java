@@ -1,5 +1,6 @@
 package dev.toolgate.storage.jdbi;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -31,6 +32,15 @@ final class UtcTimestamps implements JdbiPlugin {
         return toInstant(rs.getObject(column, OffsetDateTime.class));
     }
 
+    /** Binds {@code value} the way the plugin does, for statements prepared without Jdbi. */
+    static void bind(PreparedStatement statement, int position, Instant value) throws SQLException {
+        statement.setObject(position, utc(value), Types.TIMESTAMP_WITH_TIMEZONE);
+    }
+
+    private static OffsetDateTime utc(Instant value) {
+        return value.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+
     private static Instant toInstant(OffsetDateTime value) {
         return value == null ? null : value.toInstant();
     }
@@ -42,7 +52,7 @@ final class UtcTimestamps implements JdbiPlugin {
 
         @Override
         protected Argument build(Instant value, ConfigRegistry config) {
-            OffsetDateTime utc = value.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+            OffsetDateTime utc = utc(value);
             return (position, statement, ctx) -> statement.setObject(position, utc, Types.TIMESTAMP_WITH_TIMEZONE);
         }
     }
