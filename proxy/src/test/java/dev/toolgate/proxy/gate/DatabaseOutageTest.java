@@ -177,9 +177,16 @@ class DatabaseOutageTest {
             assertFailsClosed(READ);
             assertFailsClosed(WIRE);
             assertTextPasses();
+            try (Response health = gateway.get("/healthz", null)) {
+                assertThat(health.code()).isEqualTo(503);
+                assertThat(JSON.readTree(health.body().string()).at("/error/code").asText()).isEqualTo("STORAGE_UNAVAILABLE");
+            }
 
             proxy.thaw();
             assertAllowedAndAudited();
+            try (Response health = gateway.get("/healthz", null)) {
+                assertThat(health.code()).isEqualTo(200);
+            }
         }
     }
 
