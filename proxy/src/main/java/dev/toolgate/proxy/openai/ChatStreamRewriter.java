@@ -46,8 +46,15 @@ public final class ChatStreamRewriter implements StreamRewriter {
     private final String policyVersion;
     private final Map<Integer, ChoiceState> choices = new TreeMap<>();
     private final List<CompletableFuture<GatedCall>> decisions = new ArrayList<>();
+    private final ChatChunkScan scan = new ChatChunkScan();
     /** The latest chunk parsed: the envelope for chunks the gateway adds at the end. */
     private ObjectNode lastChunk;
+    /** A text chunk passed unparsed after {@link #lastChunk}: parsed only if an envelope is needed. */
+    private String lastUnparsed;
+    /** Calls held in all choices: while there are none, a chunk naming no call cannot concern one. */
+    private int openCalls;
+    /** Choices known to have written text, as bits: what a text chunk for them changes is known. */
+    private long notedText;
     private boolean metadataSent;
     private LastEventHolder tail;
 
@@ -86,6 +93,9 @@ public final class ChatStreamRewriter implements StreamRewriter {
 
     @Override
     public void onEvent(SseEvent event, StreamSink upstreamOrder) {
+        if (passesUnparsed(event, tail != null ? tail : upstreamOrder)) {
+            return;
+        }
         if (tail == null && event.data() != null && !event.isDone() && mentionsCalls(event.data())) {
             // From the first call on, the last output is kept back: the metadata must ride on the final chunk.
             tail = new LastEventHolder(upstreamOrder);
@@ -108,6 +118,7 @@ public final class ChatStreamRewriter implements StreamRewriter {
             return;
         }
         lastChunk = chunk;
+        lastUnparsed = null;
         if (!concernsCalls(choiceArray)) {
             noteText(choiceArray);
             sink.emit(event);
@@ -120,6 +131,46 @@ public final class ChatStreamRewriter implements StreamRewriter {
     public void onEnd(StreamSink upstreamOrder) {
         completeAll(tail != null ? tail : upstreamOrder);
         emitMetadata();
+    }
+
+    /**
+     * The fast path for the bulk of a stream: while no call is held, a chunk that names no call
+     * and that {@link ChatChunkScan} reads (a text delta, a role, a finish, usage) passes as it
+     * came, with no JSON tree built. What parsing it would have noted is noted from the scan:
+     * which choices wrote text, and the chunk itself as the envelope, parsed only if needed.
+     */
+    private boolean passesUnparsed(SseEvent event, StreamSink sink) {
+        if (openCalls > 0 || event.data() == null) {
+            return false;
+        }
+        long textChoices = scan.textChoices(event);
+        if (textChoices == ChatChunkScan.UNKNOWN) {
+            return false;
+        }
+        long newlyNoted = textChoices & ~notedText;
+        if (newlyNoted != 0) {
+            notedText |= newlyNoted;
+            for (int index = 0; index < Long.SIZE; index++) {
+                if ((newlyNoted & (1L << index)) != 0) {
+                    choices.computeIfAbsent(index, i -> new ChoiceState()).wroteText = true;
+                }
+            }
+        }
+        lastUnparsed = event.data();
+        sink.emit(event);
+        return true;
+    }
+
+    /** The envelope for chunks the gateway writes: the latest chunk, parsed now if it passed unparsed. */
+    private ObjectNode lastChunk() {
+        if (lastUnparsed != null) {
+            ObjectNode chunk = parse(lastUnparsed);
+            lastUnparsed = null;
+            if (chunk != null && chunk.get("choices") instanceof ArrayNode) {
+                lastChunk = chunk;
+            }
+        }
+        return lastChunk;
     }
 
     /**
@@ -229,7 +280,13 @@ public final class ChatStreamRewriter implements StreamRewriter {
             throw new UnreadableAnswerException("the upstream sent more of choice " + choice + "'s tool call "
                     + (callIndex == ChatStreamCall.LEGACY_FUNCTION_CALL ? "(function_call)" : callIndex) + " after it had finished");
         }
-        return state.open.computeIfAbsent(callIndex, i -> new ChatStreamCall(choice, i, maxArgumentBytes));
+        ChatStreamCall call = state.open.get(callIndex);
+        if (call == null) {
+            call = new ChatStreamCall(choice, callIndex, maxArgumentBytes);
+            state.open.put(callIndex, call);
+            openCalls++;
+        }
+        return call;
     }
 
     /** A chunk carrying just this one call's delta, for an upstream chunk that carried more. */
@@ -248,6 +305,7 @@ public final class ChatStreamRewriter implements StreamRewriter {
         ChoiceState state = choices.get(index);
         List<ChatStreamCall> calls = List.copyOf(state.open.values());
         state.decided.addAll(state.open.keySet());
+        openCalls -= state.open.size();
         state.open.clear();
         List<CompletableFuture<GatedCall>> decided = calls.stream().map(this::decide).toList();
         decisions.addAll(decided);
@@ -276,7 +334,7 @@ public final class ChatStreamRewriter implements StreamRewriter {
     private void completeAll(StreamSink sink) {
         for (Map.Entry<Integer, ChoiceState> choice : choices.entrySet()) {
             if (!choice.getValue().open.isEmpty()) {
-                complete(choice.getKey(), null, null, lastChunk, sink);
+                complete(choice.getKey(), null, null, lastChunk(), sink);
             }
         }
     }
@@ -284,13 +342,19 @@ public final class ChatStreamRewriter implements StreamRewriter {
     /**
      * Once per stream, and only when it had calls: the metadata block, after every decision, on
      * the last chunk before {@code [DONE]} (an extra chunk only if there is none to carry it).
+     * When chunks named calls but none came ({@code "tool_calls": null}), what was kept back for
+     * the block leaves as it came.
      */
     private void emitMetadata() {
-        if (metadataSent || decisions.isEmpty() || tail == null) {
+        if (metadataSent || tail == null) {
+            return;
+        }
+        if (decisions.isEmpty()) {
+            tail.release();
             return;
         }
         metadataSent = true;
-        ObjectNode envelope = lastChunk;
+        ObjectNode envelope = lastChunk();
         tail.finish(metadataField, allOf(List.copyOf(decisions)).thenApply(gated -> new DecisionSummary(gated, publicUrl).metadata()),
                 block -> ChatStreamChunks.metadata(envelope, metadataField, block));
     }

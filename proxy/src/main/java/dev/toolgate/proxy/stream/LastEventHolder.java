@@ -35,6 +35,14 @@ public final class LastEventHolder implements StreamSink {
         held = later;
     }
 
+    /** Releases what is held as it is: nothing is to be added to it (yet). */
+    public void release() {
+        if (held != null) {
+            sink.emitLater(held);
+            held = null;
+        }
+    }
+
     /**
      * Releases what is held with {@code field} set to {@code value} on its last JSON object event;
      * when nothing suitable is held, {@code fallback} supplies an event of its own to carry it.

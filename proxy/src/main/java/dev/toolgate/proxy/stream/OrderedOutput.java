@@ -42,6 +42,11 @@ public final class OrderedOutput implements StreamSink {
 
     @Override
     public void emitLater(CompletableFuture<List<SseEvent>> later) {
+        if (later.isDone() && !later.isCompletedExceptionally() && queue.isEmpty() && !failed && !draining) {
+            // Known already and nothing ahead of it: written now, without a trip through the loop.
+            later.join().forEach(writer);
+            return;
+        }
         queue.add(later);
         later.whenComplete((events, failure) -> loop.execute(this::drain));
     }

@@ -13,13 +13,13 @@ import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +29,16 @@ import org.slf4j.LoggerFactory;
  * upstream pauses while the client cannot keep up or output waits for a decision, so memory per
  * stream stays bounded and a slow client slows the upstream. An upstream answer that is not a
  * successful event stream (an error) is relayed untouched.
+ *
+ * <p>What one upstream read (or one decision coming in) releases is gathered into one buffer and
+ * written as one chunk with one flush: a stream of token-sized events costs a write per read, not
+ * a write, a chunk header and a system call per event.
  */
 public final class StreamRelay implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(StreamRelay.class);
     private static final byte[] EVENT_END = {'\n', '\n'};
+    /** Room for output beyond the size of the read it comes from (events the gateway adds), or from a decision. */
+    private static final int BATCH_BYTES = 8 * 1024;
 
     private final Exchange exchange;
     private final StreamRewriter rewriter;
@@ -44,6 +50,14 @@ public final class StreamRelay implements UpstreamListener {
     private boolean ended;
     /** The last event written did not end with its blank line. */
     private boolean midEvent;
+    /** Output written since the last flush, or null. */
+    private ByteBuf batch;
+    /** An upstream read is being handled: its output is flushed once it is done. */
+    private boolean inRead;
+    private boolean flushScheduled;
+    /** The size of the read being handled: about what its output will be. */
+    private int readBytes;
+    private final ChannelFutureListener resumeWhenWritten = written -> resumeIfCaughtUp();
 
     public StreamRelay(Exchange exchange, StreamRewriter rewriter, int maxEventBytes) {
         this.exchange = exchange;
@@ -86,6 +100,8 @@ public final class StreamRelay implements UpstreamListener {
             relayRaw(content, last);
             return;
         }
+        inRead = true;
+        readBytes = content.readableBytes();
         try {
             for (SseEvent event : decoder.decode(content)) {
                 rewriter.onEvent(event, output);
@@ -105,7 +121,9 @@ public final class StreamRelay implements UpstreamListener {
             fail("INTERNAL_ERROR", "the gateway failed while reading this stream; nothing held was released");
         } finally {
             content.release();
+            inRead = false;
         }
+        flush();
         pauseWhileBehind();
     }
 
@@ -131,30 +149,51 @@ public final class StreamRelay implements UpstreamListener {
         }
     }
 
+    /** Adds an event to the output of this turn of the loop; {@link #flush()} sends it. */
     private void write(SseEvent event) {
         if (ended || event.raw().length == 0) {
             return;
         }
-        exchange.writeChunk(framed(event)).addListener(done -> resumeIfCaughtUp());
+        append(event);
+        if (!inRead && !flushScheduled) {
+            // Written by a decision completing on the loop: sent once that task is done.
+            flushScheduled = true;
+            exchange.eventLoop().execute(this::flush);
+        }
+    }
+
+    private void append(SseEvent event) {
+        if (batch == null) {
+            int room = Math.max(event.raw().length + EVENT_END.length, inRead ? readBytes + BATCH_BYTES : BATCH_BYTES);
+            batch = exchange.context().alloc().buffer(room);
+        }
+        if (midEvent) {
+            // The last event written was an upstream event cut short and something follows it
+            // (calls decided at the end, an error): the client would otherwise read the two as one.
+            batch.writeBytes(EVENT_END);
+        }
+        batch.writeBytes(event.raw());
+        midEvent = !event.endsEvent();
     }
 
     /**
-     * The event's bytes, after a blank line when the last event written was an upstream event cut
-     * short and something follows it (calls decided at the end, an error): the client would
-     * otherwise read the two as one event.
+     * Sends what this turn wrote as one chunk, flushed once: one write per upstream read rather
+     * than one per event.
      */
-    private ByteBuf framed(SseEvent event) {
-        byte[] raw = event.raw();
-        ByteBuf bytes;
-        if (midEvent) {
-            byte[] joined = Arrays.copyOf(EVENT_END, EVENT_END.length + raw.length);
-            System.arraycopy(raw, 0, joined, EVENT_END.length, raw.length);
-            bytes = Unpooled.wrappedBuffer(joined);
-        } else {
-            bytes = Unpooled.wrappedBuffer(raw);
+    private void flush() {
+        flushScheduled = false;
+        ByteBuf out = takeBatch();
+        if (out != null && !ended) {
+            exchange.writeChunk(out).addListener(resumeWhenWritten);
+        } else if (out != null) {
+            out.release();
         }
-        midEvent = !event.endsEvent();
-        return bytes;
+    }
+
+    private ByteBuf takeBatch() {
+        ByteBuf out = batch;
+        batch = null;
+        return out;
     }
 
     /** Stops reading while the client lags or output waits for a decision; bounded memory per stream. */
@@ -173,7 +212,8 @@ public final class StreamRelay implements UpstreamListener {
     private void complete() {
         if (!ended) {
             ended = true;
-            exchange.endStream(Unpooled.EMPTY_BUFFER);
+            ByteBuf out = takeBatch();
+            exchange.endStream(out != null ? out : Unpooled.EMPTY_BUFFER);
         }
     }
 
@@ -195,8 +235,8 @@ public final class StreamRelay implements UpstreamListener {
             call.cancel();
         }
         log.warn("ending stream for {} with {}: {}", exchange.path(), code, message);
-        SseEvent error = SseEvent.data(Json.text(ErrorBodies.of(code, message)));
-        exchange.writeChunk(framed(error));
-        exchange.endStream(Unpooled.EMPTY_BUFFER);
+        // What was written before the failure leaves first, then the error event, then the end.
+        append(SseEvent.data(Json.text(ErrorBodies.of(code, message))));
+        exchange.endStream(takeBatch());
     }
 }

@@ -96,6 +96,88 @@ class ChatStreamRewriterTest {
     }
 
     @Test
+    void chunksThatOnlyNameCallsWithoutCarryingAnyLeaveByteForByte() {
+        // Some OpenAI-compatible servers send "tool_calls": null (or []) in every delta; text may
+        // quote the words too. None of it is a call, and every chunk still leaves, the last included.
+        ObjectNode nullCalls = text("Hello");
+        nullCalls.putNull("tool_calls");
+        nullCalls.putNull("function_call");
+        ObjectNode emptyCalls = text(" world");
+        emptyCalls.putArray("tool_calls");
+        byte[] upstream = sse(
+                chunk(0, nullCalls, null),
+                chunk(0, emptyCalls, null),
+                chunk(0, text("the key is \"tool_calls"), null),
+                chunk(0, Json.object(), "stop"));
+
+        Relay relay = new Relay(ChatStreamRewriterTest::policy).feed(upstream);
+
+        assertThat(relay.bytes()).isEqualTo(upstream);
+        assertThat(relay.failures).isEmpty();
+    }
+
+    @Test
+    void textThatQuotesCallsOrEscapedJsonLeavesByteForByte() {
+        byte[] upstream = sse(
+                chunk(0, text("Use {\"tool_calls\":[{\"function\":{\"name\":\"delete_file\"}}]} "), null),
+                chunk(0, text("and \"function_call\": \"}]} {\\\" — "), null),
+                chunk(0, text("\u0000\t\u2028 done"), null),
+                chunk(0, Json.object(), "stop"));
+
+        Relay relay = new Relay(ChatStreamRewriterTest::policy).feed(upstream);
+
+        assertThat(relay.bytes()).isEqualTo(upstream);
+        assertThat(ChatStreamTranscript.of(relay.bytes()).calls(0)).isEmpty();
+    }
+
+    @Test
+    void aBlockedCallAfterManyTextChunksIsHeldAtEveryReadBoundary() {
+        List<String> chunks = new ArrayList<>();
+        StringBuilder written = new StringBuilder();
+        StringBuilder textEvents = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            chunks.add(chunk(0, text(" token" + i), null));
+            written.append(" token").append(i);
+            textEvents.append("data: ").append(chunks.get(i)).append("\n\n");
+        }
+        chunks.add(chunk(0, toolCalls(call(0, "call_del", "delete_file", "")), null));
+        chunks.add(chunk(0, toolCalls(call(0, null, null, "{\"path\":\"/srv/secret-plans\"}")), null));
+        chunks.add(chunk(0, Json.object(), "tool_calls"));
+        byte[] upstream = sse(chunks.toArray(String[]::new));
+
+        String whole = new Relay(ChatStreamRewriterTest::policy).feed(upstream).text();
+
+        ChatStreamTranscript answer = ChatStreamTranscript.of(whole.getBytes(UTF_8));
+        assertThat(answer.calls(0)).isEmpty();
+        // Text the scan let through unparsed still counts as text: the explanation follows it.
+        assertThat(answer.content(0)).isEqualTo(written + "\n\n" + BLOCKED_DELETE);
+        assertThat(answer.finishReason(0)).isEqualTo("stop");
+        assertThat(whole).doesNotContain("secret-plans").startsWith(textEvents.toString());
+        for (int cut = upstream.length - 1500; cut <= upstream.length; cut++) {
+            String split = new Relay(ChatStreamRewriterTest::policy).read(upstream, 0, cut).read(upstream, cut, upstream.length).end().text();
+            assertThat(split).as("read split at byte %d", cut).isEqualTo(whole);
+        }
+        assertThat(new Relay(ChatStreamRewriterTest::policy).feedByteByByte(upstream).text()).isEqualTo(whole);
+    }
+
+    @Test
+    void aCallInATextChunksShapeBehindItsTextIsHeld() {
+        byte[] upstream = sse(
+                chunk(0, text("Cleaning"), null),
+                chunk(0, text(" up"), null),
+                // Byte for byte a text chunk up to the end of its text: only what follows differs.
+                chunk(0, merge(text(" now"), toolCalls(call(0, "call_del", "delete_file", "{\"path\":\"/srv/secret-plans\"}"))), null),
+                chunk(0, Json.object(), "tool_calls"));
+
+        String out = new Relay(ChatStreamRewriterTest::policy).feed(upstream).text();
+
+        ChatStreamTranscript answer = ChatStreamTranscript.of(out.getBytes(UTF_8));
+        assertThat(answer.calls(0)).isEmpty();
+        assertThat(answer.content(0)).isEqualTo("Cleaning up now\n\n" + BLOCKED_DELETE);
+        assertThat(out).doesNotContain("secret-plans");
+    }
+
+    @Test
     void anAllowedCallLeavesAsTheUpstreamsOwnEvents() {
         Relay relay = new Relay(ChatStreamRewriterTest::policy).feed(twoCalls);
 
