@@ -113,11 +113,16 @@ public final class ToolCallGate {
     /**
      * Audits decided calls; the future completes once every event is committed, and only then may
      * any call be released. It needs no deadline of its own: the audit log fails an append that is
-     * not committed within the same storage timeout.
+     * not committed within the same storage timeout. Never throws: a failure fails the future.
      */
     public CompletableFuture<List<GatedCall>> record(Request request, List<GatedCall> calls, long decisionNanos) {
         long overheadMicros = (request.overheadNanos() + decisionNanos) / 1_000;
-        List<AuditEvent> events = calls.stream().map(call -> auditEvent(request, call, overheadMicros)).toList();
+        List<AuditEvent> events;
+        try {
+            events = calls.stream().map(call -> auditEvent(request, call, overheadMicros)).toList();
+        } catch (RuntimeException unrecordable) {
+            return CompletableFuture.failedFuture(unrecordable);
+        }
         return storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls));
     }
 
