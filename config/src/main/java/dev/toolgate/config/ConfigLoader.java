@@ -25,20 +25,32 @@ public final class ConfigLoader {
 
     /** Loads {@code file}, interpolating {@code ${VAR}} from {@code environment}. */
     public static Config load(Path file, Map<String, String> environment) throws ConfigException {
+        return read(file, environment).compile();
+    }
+
+    /**
+     * Reads {@code file} up to, not including, compiling its rules' CEL conditions (the slow step):
+     * what {@link #load} does, in two steps, so that startup can open the database meanwhile.
+     * Throws as {@link #load} would when anything but a condition is wrong, conditions included.
+     */
+    public static ParsedConfig read(Path file, Map<String, String> environment) throws ConfigException {
         Path fileName = file.getFileName();
         Problems problems = new Problems(fileName == null ? file.toString() : fileName.toString());
         Node root = YamlSource.compose(file, problems);
         if (problems.isEmpty()) {
-            Config config = new ConfigBinder(new NodeReader(problems, new Interpolator(environment))).bind(root);
+            ConfigBinder.Bound bound = new ConfigBinder(new NodeReader(problems, new Interpolator(environment))).bind(root);
             if (problems.isEmpty()) {
-                warnAboutDevelopmentKeys(config);
-                return config;
+                return new ParsedConfig(bound, problems);
+            }
+            if (bound != null) {
+                // Bad conditions are reported along with the other problems: one pass fixes the file.
+                bound.compile();
             }
         }
         throw new ConfigException(problems.inFileOrder());
     }
 
-    private static void warnAboutDevelopmentKeys(Config config) {
+    static void warnAboutDevelopmentKeys(Config config) {
         for (KeyConfig key : config.keys()) {
             if (key.development()) {
                 // The development key is derived from the name, so printing it gives nothing away.

@@ -16,8 +16,11 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * An immutable, compiled set of rules: each CEL condition compiled once, rules indexed by exact
@@ -70,6 +73,7 @@ public final class RuleSet {
 
     /** Compiles every rule; the first rule that does not compile is reported with its id and field. */
     public static RuleSet compile(List<Rule> rules, PolicyDefaults defaults) throws RuleCompileException {
+        Map<String, CompiledCondition> conditions = compileConditions(rules);
         List<CompiledRule> compiled = new ArrayList<>(rules.size());
         Set<String> ids = new HashSet<>();
         for (Rule rule : rules) {
@@ -83,7 +87,8 @@ public final class RuleSet {
                 }
                 patterns.add(ToolPattern.of(tool));
             }
-            compiled.add(new CompiledRule(compiled.size(), rule, patterns, compileCondition(rule)));
+            Condition condition = rule.when() == null ? null : conditions.get(rule.when()).orThrow(rule);
+            compiled.add(new CompiledRule(compiled.size(), rule, patterns, condition));
         }
         return new RuleSet(rules, defaults, compiled);
     }
@@ -92,16 +97,36 @@ public final class RuleSet {
         return new RuleSet(List.of(), defaults, List.of());
     }
 
-    private static Condition compileCondition(Rule rule) throws RuleCompileException {
-        if (rule.when() == null) {
-            return null;
+    /**
+     * Each distinct condition compiled once, on every core: CEL compilation is most of the time a
+     * large rule set takes to load, and so of the gateway's startup. Failures are kept, not thrown,
+     * so that the caller still reports the first bad rule in file order.
+     */
+    private static Map<String, CompiledCondition> compileConditions(List<Rule> rules) {
+        List<String> expressions = rules.stream().map(Rule::when).filter(Objects::nonNull).distinct().toList();
+        return expressions.parallelStream().collect(Collectors.toMap(Function.identity(), CompiledCondition::of));
+    }
+
+    /** A condition, or why CEL refused it. */
+    private record CompiledCondition(Condition condition, CelValidationException invalid, CelEvaluationException unbuildable) {
+        static CompiledCondition of(String expression) {
+            try {
+                return new CompiledCondition(CelConditions.compile(expression), null, null);
+            } catch (CelValidationException e) {
+                return new CompiledCondition(null, e, null);
+            } catch (CelEvaluationException e) {
+                return new CompiledCondition(null, null, e);
+            }
         }
-        try {
-            return CelConditions.compile(rule.when());
-        } catch (CelValidationException e) {
-            throw new RuleCompileException(rule.id(), "when", "CEL does not compile: " + oneLine(e.getMessage()));
-        } catch (CelEvaluationException e) {
-            throw new RuleCompileException(rule.id(), "when", "CEL program cannot be built: " + oneLine(e.getMessage()));
+
+        Condition orThrow(Rule rule) throws RuleCompileException {
+            if (invalid != null) {
+                throw new RuleCompileException(rule.id(), "when", "CEL does not compile: " + oneLine(invalid.getMessage()));
+            }
+            if (unbuildable != null) {
+                throw new RuleCompileException(rule.id(), "when", "CEL program cannot be built: " + oneLine(unbuildable.getMessage()));
+            }
+            return condition;
         }
     }
 

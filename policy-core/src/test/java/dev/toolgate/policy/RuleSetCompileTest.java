@@ -4,8 +4,10 @@ import static dev.toolgate.policy.TestPolicies.rule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -79,6 +81,41 @@ class RuleSetCompileTest {
                 rule("second-bad", Action.BLOCK, "nope(", "pay"));
 
         assertThat(e.ruleId()).isEqualTo("first-bad");
+    }
+
+    @Test
+    void firstBadRuleIsReportedHoweverManyCompileSideBySide() {
+        List<Rule> rules = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String when = i == 150 ? "args.amount >" : i == 120 ? "nope(" : "has(args.amount) && args.amount > " + i;
+            rules.add(rule("rule-" + i, Action.WARN, when, "pay"));
+        }
+        rules.add(5, rule("rule-5", Action.BLOCK, null, "pay"));
+
+        RuleCompileException e = compileFailure(rules.toArray(Rule[]::new));
+
+        // The duplicate id comes before either bad condition in the file.
+        assertThat(e.ruleId()).isEqualTo("rule-5");
+        assertThat(e.field()).isEqualTo("id");
+
+        rules.remove(5);
+        assertThat(compileFailure(rules.toArray(Rule[]::new)).ruleId()).isEqualTo("rule-120");
+    }
+
+    @Test
+    void rulesSharingAConditionEachMatch() throws RuleCompileException {
+        List<Rule> rules = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            rules.add(rule("shell-" + i, i % 2 == 0 ? Action.WARN : Action.BLOCK,
+                    "has(args.command) && args.command.contains('--force')", "shell_" + i));
+        }
+        RuleSet compiled = RuleSet.compile(rules, PolicyDefaults.STANDARD);
+
+        for (int i = 0; i < 50; i++) {
+            Decision decision = compiled.evaluate(new ToolCall("call-" + i, "shell_" + i, "{\"command\":\"rm --force x\"}"),
+                    TestPolicies.CONTEXT, Set.of());
+            assertThat(decision.matchedRules()).containsExactly("shell-" + i);
+        }
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.toolgate.proxy;
 
 import dev.toolgate.config.Config;
+import dev.toolgate.config.ConfigException;
 import dev.toolgate.config.KeyConfig;
+import dev.toolgate.config.ParsedConfig;
 import dev.toolgate.config.StorageConfig;
 import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.proxy.anthropic.AnthropicFormat;
@@ -29,8 +31,10 @@ import dev.toolgate.proxy.server.Router;
 import dev.toolgate.proxy.server.ToolgateServer;
 import dev.toolgate.proxy.server.Transport;
 import dev.toolgate.proxy.upstream.UpstreamClient;
+import dev.toolgate.storage.BlockedTool;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
+import dev.toolgate.storage.StoredRule;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
@@ -40,6 +44,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,13 +78,36 @@ public final class Gateway implements AutoCloseable {
 
     /** {@code clock} drives approval expiry, audit times and rate limits, so tests can move time without sleeping. */
     public static Gateway start(Config config, Clock clock) throws InterruptedException {
+        BlockingExecutor blocking = new BlockingExecutor();
+        return start(config, clock, blocking, openStorage(config.storage(), clock, blocking));
+    }
+
+    /**
+     * Starts from a file {@link dev.toolgate.config.ConfigLoader#read read} but not compiled: the
+     * database opens while the rules compile, the two slowest steps of startup. A rule that does not
+     * compile still stops the start, with the file's problems; the database is closed again.
+     */
+    public static Gateway start(ParsedConfig parsed, Clock clock) throws ConfigException, InterruptedException {
+        BlockingExecutor blocking = new BlockingExecutor();
+        CompletableFuture<OpenedStorage> storage = openStorage(parsed.storage(), clock, blocking);
+        Config config;
+        try {
+            config = parsed.compile();
+        } catch (ConfigException | RuntimeException e) {
+            closeAll(List.of(() -> closeWhenOpened(storage), blocking));
+            throw e;
+        }
+        return start(config, clock, blocking, storage);
+    }
+
+    private static Gateway start(Config config, Clock clock, BlockingExecutor blocking, CompletableFuture<OpenedStorage> opening)
+            throws InterruptedException {
         List<AutoCloseable> opened = new ArrayList<>();
+        opened.add(() -> closeWhenOpened(opening));
+        opened.add(blocking);
         try {
             StorageConfig storageConfig = config.storage();
-            Storage storage = remember(opened, Storage.open(
-                    new StorageSettings(storageConfig.url(), storageConfig.user(), storageConfig.password(), storageConfig.timeout()),
-                    clock));
-            BlockingExecutor blocking = remember(opened, new BlockingExecutor());
+            // The network side needs no database: it starts while the database opens.
             Transport transport = Transport.best();
             EventLoopGroup workers = transport.newGroup(0, "toolgate-io");
             // Bounded: a shutdown must finish even if a connection refuses to close in time.
@@ -84,12 +115,14 @@ public final class Gateway implements AutoCloseable {
             UpstreamClient upstream = remember(opened,
                     new UpstreamClient(transport, config.upstream().connectTimeout(), config.upstream().timeout()));
             Notifier notifier = remember(opened, Notifier.builder().email(config.notifications().email()).build());
+            OpenedStorage database = opened(opening);
+            Storage storage = database.storage();
 
             PolicyEngine engine = new PolicyEngine(config.ruleSet(), Set.copyOf(config.policy().blockedTools()));
             RuleBook rules = new RuleBook(config.rules(), config.policy().defaults(), storage.rules(), engine);
-            rules.load();
+            rules.load(database.rules());
             KillSwitch killSwitch = new KillSwitch(storage.blockedTools(), engine, config.policy().blockedTools());
-            killSwitch.load();
+            killSwitch.load(database.blockedTools());
             // One redactor for everything that leaves the decision path: audit, notifications, pages, API views.
             Redactor redactor = new Redactor(config.redaction().patterns(), config.redaction().redactEmails());
             NotificationSettings notificationSettings = new NotificationSettings(storage.settings(), config.notifications());
@@ -141,6 +174,53 @@ public final class Gateway implements AutoCloseable {
     private static <T extends AutoCloseable> T remember(List<AutoCloseable> opened, T resource) {
         opened.add(resource);
         return resource;
+    }
+
+    /** The database, open and migrated, and what startup reads from it. */
+    private record OpenedStorage(Storage storage, List<StoredRule> rules, List<BlockedTool> blockedTools) {
+    }
+
+    /**
+     * Opens (and migrates) the database on {@code blocking}, not on the thread that starts the
+     * gateway, and reads what startup needs there too: the first queries load most of Jdbi.
+     */
+    private static CompletableFuture<OpenedStorage> openStorage(StorageConfig config, Clock clock, BlockingExecutor blocking) {
+        StorageSettings settings = new StorageSettings(config.url(), config.user(), config.password(), config.timeout());
+        return blocking.supply(() -> {
+            Storage storage = Storage.open(settings, clock);
+            try {
+                return new OpenedStorage(storage, storage.rules().all(), storage.blockedTools().all());
+            } catch (RuntimeException e) {
+                storage.close();
+                throw e;
+            }
+        });
+    }
+
+    /** The opened database, or the exception opening it threw. */
+    private static OpenedStorage opened(CompletableFuture<OpenedStorage> opening) throws InterruptedException {
+        try {
+            return opening.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("opening the database failed", e.getCause());
+        }
+    }
+
+    /** Waits for an opening database to finish opening, so that it is closed rather than left half-migrated. */
+    private static void closeWhenOpened(CompletableFuture<OpenedStorage> opening) {
+        OpenedStorage opened;
+        try {
+            opened = opening.join();
+        } catch (CompletionException | CancellationException e) {
+            return;  // it never opened: nothing to close
+        }
+        opened.storage().close();
     }
 
     private static Set<String> workspaces(Config config) {

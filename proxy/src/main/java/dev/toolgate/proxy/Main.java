@@ -1,9 +1,10 @@
 package dev.toolgate.proxy;
 
-import dev.toolgate.config.Config;
 import dev.toolgate.config.ConfigException;
 import dev.toolgate.config.ConfigLoader;
+import dev.toolgate.config.ParsedConfig;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -30,15 +31,16 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config config;
+        Gateway gateway;
         try {
-            config = ConfigLoader.load(configFile);
+            // Read, then compile the rules while the database opens: see Gateway.start(ParsedConfig, Clock).
+            ParsedConfig config = ConfigLoader.read(configFile, System.getenv());
+            gateway = Gateway.start(config, Clock.systemUTC());
         } catch (ConfigException e) {
             System.err.println("Toolgate cannot start: " + configFile + " has problems:");
             System.err.println(e.getMessage());
             return EXIT_BAD_CONFIG;
         }
-        Gateway gateway = Gateway.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

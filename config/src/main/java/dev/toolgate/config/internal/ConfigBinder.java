@@ -26,8 +26,11 @@ public final class ConfigBinder {
         this.reader = reader;
     }
 
-    /** The config; meaningful only when no problems were reported. */
-    public Config bind(Node root) {
+    /**
+     * Every section bound, the rules' CEL conditions not yet compiled: compiling is the slow step,
+     * and the caller may have other work to start first. Meaningful only when no problems were reported.
+     */
+    public Bound bind(Node root) {
         MappingReader file = reader.mapping(root, "", SECTIONS);
         if (file == null) {
             return null;
@@ -36,8 +39,8 @@ public final class ConfigBinder {
         LimitsConfig limits = limits(file.section("limits",
                 List.of("max_request_size", "max_response_size", "max_tool_argument_size", RateLimitReader.KEY)));
         List<KeyConfig> keys = new KeysBinder(reader, limits.rateLimit()).bind(file);
-        RulesBinder.Result rules = new RulesBinder(reader).bind(file, policy.defaults());
-        return new Config(
+        RulesBinder.Bound rules = new RulesBinder(reader).bind(file, policy.defaults());
+        return new Bound(new Config(
                 server(file.section("server", List.of("host", "port", "public_url", "idle_timeout", "request_timeout"))),
                 upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout"))),
                 anthropic(file.section("anthropic", List.of("base_url", "api_key"))),
@@ -45,12 +48,35 @@ public final class ConfigBinder {
                 keys,
                 policy,
                 rules.rules(),
-                rules.ruleSet(),
+                null,
                 approvals(file.section("approvals", List.of("expire_after", "link_mode"))),
                 notifications(file.section("notifications", List.of("email", "slack_webhook_url", "teams_webhook_url"))),
                 response(file.section("response", List.of("metadata_field"))),
                 limits,
-                new RedactionBinder(reader).bind(file.section("redaction", RedactionBinder.KEYS)));
+                new RedactionBinder(reader).bind(file.section("redaction", RedactionBinder.KEYS))), rules);
+    }
+
+    /** A bound file whose rules are still to be compiled. */
+    public static final class Bound {
+        /** Every section but the compiled rule set, which is null. */
+        private final Config sections;
+        private final RulesBinder.Bound rules;
+
+        private Bound(Config sections, RulesBinder.Bound rules) {
+            this.sections = sections;
+            this.rules = rules;
+        }
+
+        public StorageConfig storage() {
+            return sections.storage();
+        }
+
+        /** The whole config; meaningful only when compiling reported no problems. */
+        public Config compile() {
+            Config c = sections;
+            return new Config(c.server(), c.upstream(), c.anthropic(), c.storage(), c.keys(), c.policy(), c.rules(),
+                    rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction());
+        }
     }
 
     private static ServerConfig server(MappingReader section) {

@@ -15,8 +15,26 @@ import org.yaml.snakeyaml.nodes.Node;
 final class RulesBinder {
     private static final List<String> FIELDS = List.of("id", "description", "tools", "when", "action", "approver_email");
 
-    /** The rules as written, and compiled; the rule set is null when any rule is unusable. */
-    record Result(List<Rule> rules, RuleSet ruleSet) {
+    /** The rules as written, before their conditions are compiled. */
+    final class Bound {
+        private final List<BoundRule> bound;
+        private final PolicyDefaults defaults;
+        private final boolean allBound;
+
+        private Bound(List<BoundRule> bound, PolicyDefaults defaults, boolean allBound) {
+            this.bound = bound;
+            this.defaults = defaults;
+            this.allBound = allBound;
+        }
+
+        List<Rule> rules() {
+            return bound.stream().map(BoundRule::rule).toList();
+        }
+
+        /** The compiled rule set; null, with the problems reported, when any rule is unusable. */
+        RuleSet compile() {
+            return RulesBinder.this.compile(bound, defaults, allBound);
+        }
     }
 
     /** A rule and the mapping it came from, so compile errors can point into the file. */
@@ -31,11 +49,11 @@ final class RulesBinder {
         this.problems = reader.problems();
     }
 
-    Result bind(MappingReader file, PolicyDefaults defaults) {
+    Bound bind(MappingReader file, PolicyDefaults defaults) {
         int problemsBefore = problems.count();
         List<Node> entries = reader.sequence(file.node("rules"), "rules", "a list of rules");
         if (entries == null) {
-            return new Result(List.of(), null);
+            return new Bound(List.of(), defaults, false);
         }
         List<BoundRule> bound = new ArrayList<>(entries.size());
         Map<String, String> ids = new HashMap<>();
@@ -46,8 +64,7 @@ final class RulesBinder {
                 bound.add(rule);
             }
         }
-        List<Rule> rules = bound.stream().map(BoundRule::rule).toList();
-        return new Result(rules, compile(bound, defaults, problems.count() == problemsBefore));
+        return new Bound(bound, defaults, problems.count() == problemsBefore);
     }
 
     private BoundRule rule(MappingReader entry, Map<String, String> ids) {

@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CelConditions {
     /** Bounds {@code all}/{@code exists}/{@code map} over huge argument lists: evaluation time stays bounded. */
     private static final int MAX_COMPREHENSION_ITERATIONS = 10_000;
-    /** Compiled conditions are kept up to this many distinct expressions (rules come from the API too). */
-    private static final int MAX_REMEMBERED_CONDITIONS = 10_000;
+    /** Compiled conditions are kept for this many distinct expressions (rules come from the API too, so a bound). */
+    private static final int MAX_REMEMBERED_CONDITIONS = 2_000;
 
     private static final Cel CEL = CelFactory.standardCelBuilder()
             .setOptions(CelOptions.current()

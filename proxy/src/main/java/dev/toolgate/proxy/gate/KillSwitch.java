@@ -23,10 +23,13 @@ public final class KillSwitch {
         this.configured = Set.copyOf(configured);
     }
 
-    /** Loads every workspace's persisted list into the evaluator; called once at startup. */
-    public void load() {
+    /**
+     * Loads every workspace's persisted list into the evaluator; called once at startup with
+     * {@link BlockedToolStore#all()}, read while the rest of the gateway was starting.
+     */
+    public void load(List<BlockedTool> persisted) {
         engine.replaceBlockedTools(configured);
-        store.all().stream()
+        persisted.stream()
                 .collect(Collectors.groupingBy(BlockedTool::workspace, Collectors.mapping(BlockedTool::tool, Collectors.toSet())))
                 .forEach(engine::replaceWorkspaceBlockedTools);
     }

@@ -32,9 +32,12 @@ public final class RuleBook {
         this.engine = engine;
     }
 
-    /** Compiles every workspace's stored rules into the evaluator; called once at startup. */
-    public void load() {
-        Map<String, List<StoredRule>> byWorkspace = store.all().stream().collect(Collectors.groupingBy(StoredRule::workspace));
+    /**
+     * Compiles every workspace's stored rules into the evaluator; called once at startup with
+     * {@link RuleStore#all()}, read while the rest of the gateway was starting.
+     */
+    public void load(List<StoredRule> stored) {
+        Map<String, List<StoredRule>> byWorkspace = stored.stream().collect(Collectors.groupingBy(StoredRule::workspace));
         byWorkspace.forEach((workspace, rules) -> engine.replaceWorkspaceRules(workspace, compileOrFail(workspace, rules)));
     }
 

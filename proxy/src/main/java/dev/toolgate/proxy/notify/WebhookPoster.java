@@ -18,17 +18,31 @@ final class WebhookPoster implements AutoCloseable {
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
     private static final int MAX_ERROR_BODY = 200;
 
-    private final OkHttpClient client;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    /**
+     * Built by the first post: setting up OkHttp and its TLS takes a noticeable part of the
+     * gateway's startup, and a gateway without Slack or Teams webhooks never posts.
+     */
+    private OkHttpClient client;
 
     WebhookPoster(Duration connectTimeout, Duration readTimeout) {
-        client = new OkHttpClient.Builder()
-                .connectTimeout(connectTimeout)
-                .readTimeout(readTimeout)
-                .writeTimeout(readTimeout)
-                .callTimeout(connectTimeout.plus(readTimeout.multipliedBy(2)))
-                // The notifier retries with backoff; OkHttp's own silent retry could post a message twice.
-                .retryOnConnectionFailure(false)
-                .build();
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+    }
+
+    private synchronized OkHttpClient client() {
+        if (client == null) {
+            client = new OkHttpClient.Builder()
+                    .connectTimeout(connectTimeout)
+                    .readTimeout(readTimeout)
+                    .writeTimeout(readTimeout)
+                    .callTimeout(connectTimeout.plus(readTimeout.multipliedBy(2)))
+                    // The notifier retries with backoff; OkHttp's own silent retry could post a message twice.
+                    .retryOnConnectionFailure(false)
+                    .build();
+        }
+        return client;
     }
 
     /** Posts {@code body}; a non-2xx answer or an I/O error is a failure. Messages never contain the URL. */
@@ -38,7 +52,7 @@ final class WebhookPoster implements AutoCloseable {
             throw new DeliveryFailure("not an http or https URL", true);
         }
         Request request = new Request.Builder().url(parsed).post(RequestBody.create(Json.bytes(body), JSON)).build();
-        try (Response response = client.newCall(request).execute()) {
+        try (Response response = client().newCall(request).execute()) {
             if (!response.isSuccessful()) {
                 int status = response.code();
                 // Client errors other than timeouts and rate limits mean a revoked or mistyped webhook.
@@ -64,8 +78,10 @@ final class WebhookPoster implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
+    public synchronized void close() {
+        if (client != null) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
     }
 }
