@@ -1,5 +1,7 @@
 package dev.toolgate.policy.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.checker.CelStandardDeclarations;
@@ -15,7 +17,6 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelStandardFunctions;
 import dev.cel.runtime.CelStandardFunctions.StandardFunction;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CEL environment rule conditions are written in. Variables: {@code tool}, {@code agent},
@@ -24,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CelConditions {
     /** Bounds {@code all}/{@code exists}/{@code map} over huge argument lists: evaluation time stays bounded. */
     private static final int MAX_COMPREHENSION_ITERATIONS = 10_000;
-    /** Compiled conditions are kept for this many distinct expressions (rules come from the API too, so a bound). */
+    /** Compiled conditions are kept for this many distinct expressions, the least used dropped first (rules come from the API too). */
     private static final int MAX_REMEMBERED_CONDITIONS = 2_000;
 
     private static final Cel CEL = CelFactory.standardCelBuilder()
@@ -55,7 +56,7 @@ public final class CelConditions {
      * rule added through the API; compiling a CEL expression takes milliseconds, looking it up does not.
      * Sound because the environment never changes.
      */
-    private static final Map<String, Condition> COMPILED = new ConcurrentHashMap<>();
+    private static final Cache<String, Condition> COMPILED = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED_CONDITIONS).build();
 
     private CelConditions() {
     }
@@ -85,16 +86,14 @@ public final class CelConditions {
 
     /** Compiles and type-checks an expression; the exception message is CEL's, with position. Thread-safe. */
     public static Condition compile(String expression) throws CelValidationException, CelEvaluationException {
-        Condition known = COMPILED.get(expression);
+        Condition known = COMPILED.getIfPresent(expression);
         if (known != null) {
             return known;
         }
         CelValidationResult result = CEL.compile(expression);
         CelAbstractSyntaxTree ast = result.getAst();
         Condition condition = new Condition(CEL.createProgram(ast));
-        if (COMPILED.size() < MAX_REMEMBERED_CONDITIONS) {
-            COMPILED.putIfAbsent(expression, condition);
-        }
+        COMPILED.put(expression, condition);
         return condition;
     }
 }
