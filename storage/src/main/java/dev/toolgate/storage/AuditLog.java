@@ -14,7 +14,8 @@ public interface AuditLog {
 
     /**
      * Queues events for the next group commit and returns at once. The future completes only after
-     * the transaction holding these events has committed, so an allowed call may be released when
+     * these events are durable (the transaction holding them has committed or, for an embedded
+     * database, they are written to its audit journal), so an allowed call may be released when
      * it completes. It completes exceptionally when the commit fails, when it has not happened
      * within the storage timeout ({@link StorageException}; the events stay queued), when the queue
      * is full ({@link AuditQueueFullException}, without waiting) or when the log is closed.

@@ -5,7 +5,12 @@ public final class AuditQueueFullException extends StorageException {
     private static final long serialVersionUID = 1L;
 
     public AuditQueueFullException(int capacity) {
-        super("audit queue is full (" + capacity + " appends waiting): the database is not keeping up with"
-                + " the audit log, so the event was not recorded and its tool call must stay held");
+        this(capacity + " appends waiting");
+    }
+
+    /** {@code backlog} says what is full, e.g. "20000 journaled events waiting to be indexed". */
+    public AuditQueueFullException(String backlog) {
+        super("audit queue is full (" + backlog + "): the database is not keeping up with the audit log, so the"
+                + " event was not recorded and its tool call must stay held");
     }
 }

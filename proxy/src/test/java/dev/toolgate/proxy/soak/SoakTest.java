@@ -17,6 +17,7 @@ import dev.toolgate.proxy.testing.TestGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,11 +70,14 @@ class SoakTest {
                 OkHttpClient client = client();
                 Tally warmUp = drive(client, gateway.baseUrl(), WARM_UP);
                 long heapAfterWarmUp = gateway.heapUsedAfterFullGc();
+                Map<String, Long> classesAfterWarmUp = bytesPerClass(gateway.classHistogram());
 
                 long started = System.nanoTime();
                 Tally soak = drive(client, gateway.baseUrl(), REQUESTS);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 long heapAfterSoak = gateway.heapUsedAfterFullGc();
+                printGrowth(classesAfterWarmUp, bytesPerClass(gateway.classHistogram()));
+                System.out.printf("SOAK database file %,d bytes%n", Files.size(dir.resolve("soak.mv.db")));
 
                 JsonNode stats = stats(client, gateway.baseUrl());
                 String log = gateway.log();
@@ -91,6 +95,29 @@ class SoakTest {
         } finally {
             upstream.stop();
         }
+    }
+
+    /** Bytes of live instances per class name, from a class histogram. */
+    private static Map<String, Long> bytesPerClass(String histogram) {
+        Map<String, Long> bytes = new HashMap<>();
+        for (String line : histogram.split("\n")) {
+            // "   1:        123456       7890123  java.lang.String (java.base@17)"
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 4 && fields[0].endsWith(":")) {
+                bytes.put(fields[3], Long.parseLong(fields[2]));
+            }
+        }
+        return bytes;
+    }
+
+    /** The classes whose live bytes grew most during the soak: where to look when the heap criterion fails. */
+    private static void printGrowth(Map<String, Long> before, Map<String, Long> after) {
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(15)
+                .forEach(e -> System.out.printf("SOAK heap growth %,10d bytes  %s%n", e.getValue(), e.getKey()));
     }
 
     /** What the clients saw. */

@@ -85,6 +85,11 @@ public final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("no heap figure in: " + info);
     }
 
+    /** Live objects per class after a full GC, as {@code jcmd GC.class_histogram} prints them (largest first). */
+    public String classHistogram() throws IOException, InterruptedException {
+        return jcmd("GC.class_histogram");
+    }
+
     private String jcmd(String command) throws IOException, InterruptedException {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(process.pid()), command).redirectErrorStream(true).start();

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** How an {@link AuditEvent} maps to a row of {@code audit_events}, both ways. */
@@ -20,6 +22,16 @@ final class AuditEventRows {
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private AuditEventRows() {
+    }
+
+    /** Inserts the events in order in one batch on the handle's connection; the caller owns the transaction. */
+    static void insertAll(Handle handle, List<ChainedEvent> events) throws SQLException {
+        try (PreparedStatement insert = handle.getConnection().prepareStatement(INSERT)) {
+            for (ChainedEvent chained : events) {
+                add(insert, chained.event(), chained.prevHash(), chained.hash());
+            }
+            insert.executeBatch();
+        }
     }
 
     /** Binds one event with its chain link ({@link AuditChain}) and adds it to the batch; the id is left to the database. */

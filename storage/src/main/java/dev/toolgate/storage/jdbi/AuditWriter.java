@@ -3,8 +3,6 @@ package dev.toolgate.storage.jdbi;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditQueueFullException;
 import dev.toolgate.storage.StorageException;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,26 +13,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for the audit log: one thread takes every append waiting in a bounded queue and
- * inserts them in a single transaction, then completes their futures. Callers never wait for the
- * queue; they wait only for the commit that holds their events.
+ * makes them durable together through its {@link AuditSink} (one database transaction, or one write
+ * to the audit journal), then completes their futures. Callers never wait for the queue; they wait
+ * only for the write that holds their events.
  *
  * <p>The same thread links each event into its workspace's hash chain ({@link AuditChain}) in
- * insert order, so chain order is id order. It keeps each workspace's head (the newest hash) in
+ * write order, so chain order is id order. It keeps each workspace's head (the newest hash) in
  * memory, loads a head from the newest stored event the first time a workspace is written (so a
- * restart continues the chain), advances heads only after a commit succeeded, and forgets them all
- * after any failed transaction (a lost commit acknowledgement may hide a commit that did happen).
+ * restart continues the chain), advances heads only after a write succeeded, and forgets them all
+ * after a failed write that may have happened anyway (a lost commit acknowledgement).
  * Several instances sharing one database will need a per-workspace lock held while inserting and
  * the head read under that lock instead of this cache; the chain format does not change.
  *
  * <p>A caller waits at most the commit timeout: when the database hangs, its future fails then
- * (and its tool calls stay held) while the append stays queued and is committed, late, once the
- * database answers again. A failed commit fails only its own appends; the writer goes on with
+ * (and its tool calls stay held) while the append stays queued and is written, late, once the
+ * database answers again. A failed write fails only its own appends; the writer goes on with
  * the next batch, so it recovers by itself when the database comes back.
  */
 final class AuditWriter implements AutoCloseable {
@@ -49,7 +47,7 @@ final class AuditWriter implements AutoCloseable {
     /** Used when none is given: long enough for a busy database, short enough that an agent gets its 503. */
     static final long DEFAULT_COMMIT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final Jdbi jdbi;
+    private final AuditSink sink;
     private final BlockingQueue<Append> queue;
     private final int capacity;
     private final int maxBatchEvents;
@@ -68,8 +66,8 @@ final class AuditWriter implements AutoCloseable {
     private record Append(List<AuditEvent> events, CompletableFuture<Void> done) {
     }
 
-    private AuditWriter(Jdbi jdbi, int capacity, int maxBatchEvents, long commitTimeoutNanos) {
-        this.jdbi = jdbi;
+    private AuditWriter(AuditSink sink, int capacity, int maxBatchEvents, long commitTimeoutNanos) {
+        this.sink = sink;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.capacity = capacity;
         this.maxBatchEvents = maxBatchEvents;
@@ -78,12 +76,8 @@ final class AuditWriter implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    static AuditWriter start(Jdbi jdbi, int capacity, int maxBatchEvents) {
-        return start(jdbi, capacity, maxBatchEvents, DEFAULT_COMMIT_TIMEOUT_NANOS);
-    }
-
     /** {@code commitTimeoutNanos}: how long a caller's future waits for the commit before it fails. */
-    static AuditWriter start(Jdbi jdbi, int capacity, int maxBatchEvents, long commitTimeoutNanos) {
+    static AuditWriter start(AuditSink sink, int capacity, int maxBatchEvents, long commitTimeoutNanos) {
         if (commitTimeoutNanos <= 0) {
             throw new IllegalArgumentException("audit commit timeout: " + commitTimeoutNanos + " ns (expected: a positive duration)");
         }
@@ -93,7 +87,7 @@ final class AuditWriter implements AutoCloseable {
         if (maxBatchEvents < 1) {
             throw new IllegalArgumentException("audit batch size: " + maxBatchEvents + " (expected: 1 or more)");
         }
-        AuditWriter writer = new AuditWriter(jdbi, capacity, maxBatchEvents, commitTimeoutNanos);
+        AuditWriter writer = new AuditWriter(sink, capacity, maxBatchEvents, commitTimeoutNanos);
         writer.thread.start();
         return writer;
     }
@@ -148,6 +142,12 @@ final class AuditWriter implements AutoCloseable {
             awaitDrain();
         }
         failLeftovers();
+        sink.close();
+    }
+
+    /** Blocks until every completed append can be read back from the database (see {@link AuditSink#awaitReadable}). */
+    void awaitReadable() {
+        sink.awaitReadable();
     }
 
     private void awaitDrain() {
@@ -253,35 +253,35 @@ final class AuditWriter implements AutoCloseable {
         append.done().complete(null);
     }
 
-    private void insert(List<Append> batch) throws SQLException {
+    private void insert(List<Append> batch) throws Exception {
         Map<String, String> advanced = new HashMap<>();
-        boolean committed = false;
+        List<ChainedEvent> chained = new ArrayList<>();
+        for (Append append : batch) {
+            for (AuditEvent event : append.events()) {
+                String prevHash = advanced.computeIfAbsent(event.workspace(),
+                        workspace -> heads.computeIfAbsent(workspace, sink::head));
+                String hash = chain.hash(prevHash, event);
+                chained.add(new ChainedEvent(event, prevHash, hash));
+                advanced.put(event.workspace(), hash);
+            }
+        }
+        boolean persisted = false;
         try {
-            jdbi.useTransaction(handle -> {
-                try (PreparedStatement insert = handle.getConnection().prepareStatement(AuditEventRows.INSERT)) {
-                    for (Append append : batch) {
-                        for (AuditEvent event : append.events()) {
-                            String prevHash = advanced.computeIfAbsent(event.workspace(),
-                                    workspace -> heads.computeIfAbsent(workspace, w -> AuditChain.head(handle, w)));
-                            String hash = chain.hash(prevHash, event);
-                            AuditEventRows.add(insert, event, prevHash, hash);
-                            advanced.put(event.workspace(), hash);
-                        }
-                    }
-                    insert.executeBatch();
-                }
-            });
-            committed = true;
+            sink.persist(chained);
+            persisted = true;
         } finally {
-            if (committed) {
+            if (persisted) {
                 heads.putAll(advanced);
-            } else {
+            } else if (sink.failureMayHaveStored()) {
                 heads.clear();
             }
         }
     }
 
     private static StorageException failed(Throwable cause) {
+        if (cause instanceof StorageException refused) {
+            return refused;  // the sink said why (the journal's index is behind, the queue is full)
+        }
         return new StorageException("audit events were not committed: " + SqlErrors.describe(cause), cause);
     }
 

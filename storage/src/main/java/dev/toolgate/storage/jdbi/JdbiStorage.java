@@ -39,8 +39,7 @@ public final class JdbiStorage implements Storage {
         this.approvals = new JdbiApprovalStore(jdbi, clock);
         this.rules = new JdbiRuleStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
-        this.auditLog = new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY, JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS,
-                settings.timeout());
+        this.auditLog = auditLog(settings, jdbi);
     }
 
     /** Opens the pool and migrates the schema; on failure nothing is left open. */
@@ -55,6 +54,19 @@ public final class JdbiStorage implements Storage {
             pool.close();
             throw e;
         }
+    }
+
+    /**
+     * An embedded database file gets an audit journal next to it: committing each decided call to
+     * H2 costs a page rewrite per commit and grows the file without end under load (see
+     * {@link AuditJournal}). Server databases are committed to directly: a journal on this machine
+     * would not be where the database's operators look for it.
+     */
+    private static JdbiAuditLog auditLog(StorageSettings settings, Jdbi jdbi) {
+        return EmbeddedH2.auditJournalDirectory(settings.url())
+                .map(directory -> JdbiAuditLog.journaled(jdbi, directory, settings.timeout()))
+                .orElseGet(() -> new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY,
+                        JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS, settings.timeout()));
     }
 
     /** A Jdbi over {@code dataSource} configured as every store expects (instants as UTC timestamps). */

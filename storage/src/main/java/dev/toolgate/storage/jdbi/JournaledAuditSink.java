@@ -1,0 +1,81 @@
+package dev.toolgate.storage.jdbi;
+
+import dev.toolgate.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * An append completes once its events are written to the {@link AuditJournal}; the
+ * {@link AuditIndexer} copies them into the database behind it. Reads wait for the index to
+ * catch up, so whatever a caller has seen acknowledged it can also query.
+ */
+final class JournaledAuditSink implements AuditSink {
+    private final Jdbi jdbi;
+    private final AuditJournal journal;
+    private final AuditIndexer indexer;
+    private final long timeoutNanos;
+
+    private JournaledAuditSink(Jdbi jdbi, AuditJournal journal, AuditIndexer indexer, long timeoutNanos) {
+        this.jdbi = jdbi;
+        this.journal = journal;
+        this.indexer = indexer;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /**
+     * Replays what an earlier run left in the journal in {@code directory} into the database, then
+     * starts a new segment and the indexer. {@code capacity}: events that may wait to be indexed;
+     * {@code timeoutNanos}: how long the database may take to index any of them, and how long reads wait.
+     */
+    static JournaledAuditSink open(Jdbi jdbi, Path directory, int capacity, long timeoutNanos) {
+        try {
+            AuditJournalReplay.replay(jdbi, directory);
+            AuditJournal journal = AuditJournal.open(directory);
+            return new JournaledAuditSink(jdbi, journal, AuditIndexer.start(jdbi, journal, capacity, timeoutNanos), timeoutNanos);
+        } catch (IOException e) {
+            throw new StorageException("cannot open the audit journal in " + directory + ": " + e, e);
+        } catch (SQLException | RuntimeException e) {
+            throw new StorageException("cannot put the audit events journaled by the last run into the database (the"
+                    + " journal in " + directory + " is kept): " + SqlErrors.describe(e), e);
+        }
+    }
+
+    @Override
+    public String head(String workspace) {
+        // Every workspace written since the start has its head in the writer's memory, and the
+        // replay at the start put every earlier event in the database: this is the newest event.
+        return jdbi.withHandle(handle -> AuditChain.head(handle, workspace));
+    }
+
+    @Override
+    public void persist(List<ChainedEvent> events) throws IOException {
+        StorageException refusal = indexer.refusal(events.size());
+        if (refusal != null) {
+            throw refusal;
+        }
+        long segment = journal.append(events);
+        indexer.submit(events, segment);
+    }
+
+    @Override
+    public boolean failureMayHaveStored() {
+        return false;  // a failed journal write is cut back off the file
+    }
+
+    @Override
+    public void awaitReadable() {
+        indexer.awaitIndexed(timeoutNanos);
+    }
+
+    @Override
+    public void close() {
+        indexer.close();
+        journal.close();
+        if (indexer.isCaughtUp()) {
+            journal.deleteAll();
+        }
+    }
+}
