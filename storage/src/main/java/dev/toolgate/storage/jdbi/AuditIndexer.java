@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failed transaction is retried until it succeeds: the events are already durable in the
  * journal. A retry after a commit whose acknowledgement was lost meets its own rows (duplicate
- * event ids); those rows are then skipped one by one. While the database refuses events, or has
- * not taken any for the stall time while some wait, {@link #refusal} tells the writer to fail new
- * appends: the gateway fails closed instead of piling up a journal nobody can query.
+ * event ids); those rows are then skipped one by one. While the backlog is full {@link #admit}
+ * holds the writer back; while the database refuses events, or has not taken any for the stall
+ * time while some wait, it tells the writer to fail new appends: the gateway fails closed instead
+ * of piling up a journal nobody can query.
  */
 final class AuditIndexer implements AutoCloseable {
     static final String THREAD_NAME = "toolgate-audit-indexer";
@@ -100,24 +101,41 @@ final class AuditIndexer implements AutoCloseable {
         }
     }
 
-    /** Why {@code incoming} more events must not be accepted now, or null when they may. */
-    StorageException refusal(int incoming) {
-        Throwable lastFailure = failure;
-        if (lastFailure != null) {
-            return new StorageException("audit events cannot be indexed into the database ("
-                    + SqlErrors.describe(lastFailure) + "); new events are refused until it takes them again", lastFailure);
-        }
+    /**
+     * Returns once {@code incoming} more events may be journaled, or why they must not be. While
+     * the backlog is full it waits (this is the writer thread: every append behind it waits too, so
+     * a busy gateway slows to the database's pace instead of failing calls), but no longer than the
+     * stall time; while the database refuses events or has stalled it refuses at once.
+     */
+    StorageException admit(int incoming) {
+        long deadline = System.nanoTime() + stallNanos;
         synchronized (lock) {
-            long waiting = submitted - indexed;
-            if (waiting > 0 && System.nanoTime() - lastProgressNanos > stallNanos) {
-                return new StorageException("the database has not indexed any of " + waiting + " audit events for "
-                        + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms: it is slow or not answering");
-            }
-            if (waiting + incoming > capacity) {
-                return new AuditQueueFullException(waiting + " journaled events waiting to be indexed");
+            while (true) {
+                Throwable lastFailure = failure;
+                if (lastFailure != null) {
+                    return new StorageException("audit events cannot be indexed into the database ("
+                            + SqlErrors.describe(lastFailure) + "); new events are refused until it takes them again",
+                            lastFailure);
+                }
+                long waiting = submitted - indexed;
+                long now = System.nanoTime();
+                if (waiting > 0 && now - lastProgressNanos > stallNanos) {
+                    return new StorageException("the database has not indexed any of " + waiting + " audit events for "
+                            + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms: it is slow or not answering");
+                }
+                if (waiting + incoming <= capacity || waiting == 0) {
+                    return null;
+                }
+                if (now - deadline >= 0) {
+                    return new AuditQueueFullException(waiting + " journaled events waiting to be indexed");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, Math.min(deadline - now, TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS)));
+                } catch (InterruptedException e) {
+                    log.warn("Audit writer was interrupted while waiting for the index; ignoring it");
+                }
             }
         }
-        return null;
     }
 
     /** Blocks until every event submitted before the call is in the database, at most {@code timeoutNanos}. */

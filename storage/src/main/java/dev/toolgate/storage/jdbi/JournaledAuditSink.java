@@ -52,7 +52,7 @@ final class JournaledAuditSink implements AuditSink {
 
     @Override
     public void persist(List<ChainedEvent> events) throws IOException {
-        StorageException refusal = indexer.refusal(events.size());
+        StorageException refusal = indexer.admit(events.size());
         if (refusal != null) {
             throw refusal;
         }

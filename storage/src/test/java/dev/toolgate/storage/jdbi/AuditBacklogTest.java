@@ -1,0 +1,138 @@
+package dev.toolgate.storage.jdbi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.ChainVerification;
+import dev.toolgate.storage.Storage;
+import dev.toolgate.storage.StorageSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A full index backlog slows appends to the database's pace instead of failing them. */
+class AuditBacklogTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anAppendBeyondTheBacklogWaitsForTheIndexAndThenSucceeds() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("toolgate");
+        Storage.open(StorageSettings.of(url)).close();  // the schema
+        HeldDataSource database = new HeldDataSource(url);
+        Jdbi jdbi = JdbiStorage.jdbi(database);
+        JournaledAuditSink sink = JournaledAuditSink.open(jdbi, dir.resolve("journal"), 10, TimeUnit.SECONDS.toNanos(10));
+        try (JdbiAuditLog log = new JdbiAuditLog(jdbi, sink, 100, 500, Duration.ofSeconds(10))) {
+            List<AuditEvent> appended = new ArrayList<>(events(1));
+            log.append(appended).get(10, TimeUnit.SECONDS);
+            assertThat(log.findByEventId(appended.get(0).eventId())).isPresent();
+
+            database.hold();
+            List<AuditEvent> fill = events(10);
+            log.append(fill).get(10, TimeUnit.SECONDS);  // journaled: the backlog was empty
+            appended.addAll(fill);
+            List<AuditEvent> beyond = events(1);
+            CompletableFuture<Void> waiting = log.append(beyond);
+            Thread.sleep(300);
+            assertThat(waiting).as("held back while 10 events wait to be indexed").isNotDone();
+
+            database.release();
+            waiting.get(10, TimeUnit.SECONDS);
+            appended.addAll(beyond);
+            for (AuditEvent event : appended) {
+                assertThat(log.findByEventId(event.eventId())).as(event.eventId()).isPresent();
+            }
+            assertThat(log.verifyChain("acme")).isEqualTo(ChainVerification.intact(appended.size()));
+        }
+    }
+
+    private static List<AuditEvent> events(int count) {
+        return JournalRecordsTest.events(count).stream().map(chained -> {
+            AuditEvent e = chained.event();
+            return new AuditEvent(0, dev.toolgate.storage.EventIds.next(), e.time(), e.workspace(), e.agent(), e.source(),
+                    e.tool(), e.toolCallId(), e.arguments(), e.decision(), e.rules(), e.reasons(), e.riskScore(),
+                    e.approvalId(), e.policyVersion(), e.model(), e.upstreamStatus(), e.overheadMicros(), e.decidedBy());
+        }).toList();
+    }
+
+    /** Connections wait while the database is held. */
+    private static final class HeldDataSource implements DataSource {
+        private final JdbcDataSource h2 = new JdbcDataSource();
+        private final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
+
+        HeldDataSource(String url) {
+            h2.setURL(url);
+        }
+
+        void hold() throws InterruptedException {
+            gate.acquire(Integer.MAX_VALUE);
+        }
+
+        void release() {
+            gate.release(Integer.MAX_VALUE);
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            try {
+                gate.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted", e);
+            }
+            gate.release();
+            return h2.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return false;
+        }
+    }
+}
