@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,30 +31,37 @@ final class AuditJournalReplay {
         if (segments.isEmpty()) {
             return 0;
         }
-        List<ChainedEvent> journaled = new ArrayList<>();
+        int journaled = 0;
+        int inserted = 0;
+        // One segment at a time, oldest first: memory stays bounded by a segment, order is kept.
         for (int i = 0; i < segments.size(); i++) {
             Path file = AuditJournal.file(directory, segments.get(i));
             ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
-            journaled.addAll(JournalRecords.decode(bytes));
+            List<ChainedEvent> events = JournalRecords.decode(bytes);
             if (!JournalRecords.isClean(bytes)) {
                 reportUnreadable(file, bytes, i == segments.size() - 1);
             }
-        }
-        int inserted = 0;
-        for (int from = 0; from < journaled.size(); from += BATCH) {
-            List<ChainedEvent> batch = journaled.subList(from, Math.min(journaled.size(), from + BATCH));
-            List<ChainedEvent> missing = missing(jdbi, batch);
-            if (!missing.isEmpty()) {
-                jdbi.useTransaction(handle -> AuditEventRows.insertAll(handle, missing));
-                inserted += missing.size();
-            }
+            journaled += events.size();
+            inserted += insertMissing(jdbi, events);
         }
         for (long segment : segments) {
             Files.deleteIfExists(AuditJournal.file(directory, segment));
         }
         if (inserted > 0) {
             log.info("Audit journal in {}: {} events the last run had not indexed are now in the database ({} were there"
-                    + " already)", directory, inserted, journaled.size() - inserted);
+                    + " already)", directory, inserted, journaled - inserted);
+        }
+        return inserted;
+    }
+
+    private static int insertMissing(Jdbi jdbi, List<ChainedEvent> events) throws SQLException {
+        int inserted = 0;
+        for (int from = 0; from < events.size(); from += BATCH) {
+            List<ChainedEvent> missing = missing(jdbi, events.subList(from, Math.min(events.size(), from + BATCH)));
+            if (!missing.isEmpty()) {
+                jdbi.useTransaction(handle -> AuditEventRows.insertAll(handle, missing));
+                inserted += missing.size();
+            }
         }
         return inserted;
     }

@@ -57,7 +57,9 @@ public final class JdbiAuditLog implements AuditLog, AutoCloseable {
      * A log whose appends complete once written to the audit journal in {@code journalDirectory}
      * and are indexed into the table behind it; events an earlier run journaled but did not index are
      * put in the table first. {@code timeout} bounds how long the database may take to index and how
-     * long reads wait for it.
+     * long reads wait for it. Indexed segments are deleted once the database acknowledges their
+     * commit, so the database must have made a commit durable by then (embedded H2 with
+     * {@code WRITE_DELAY=0} does; an H2 server with its default write delay does not).
      */
     public static JdbiAuditLog journaled(Jdbi jdbi, Path journalDirectory, Duration timeout) {
         return new JdbiAuditLog(jdbi, JournaledAuditSink.open(jdbi, journalDirectory, JOURNAL_BACKLOG_EVENTS, timeout.toNanos()),

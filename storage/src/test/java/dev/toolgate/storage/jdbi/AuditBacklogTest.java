@@ -6,19 +6,12 @@ import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.ChainVerification;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +25,7 @@ class AuditBacklogTest {
     void anAppendBeyondTheBacklogWaitsForTheIndexAndThenSucceeds() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("toolgate");
         Storage.open(StorageSettings.of(url)).close();  // the schema
-        HeldDataSource database = new HeldDataSource(url);
+        ControlledDataSource database = new ControlledDataSource(url);
         Jdbi jdbi = JdbiStorage.jdbi(database);
         JournaledAuditSink sink = JournaledAuditSink.open(jdbi, dir.resolve("journal"), 10, TimeUnit.SECONDS.toNanos(10));
         try (JdbiAuditLog log = new JdbiAuditLog(jdbi, sink, 100, 500, Duration.ofSeconds(10))) {
@@ -66,73 +59,5 @@ class AuditBacklogTest {
                     e.tool(), e.toolCallId(), e.arguments(), e.decision(), e.rules(), e.reasons(), e.riskScore(),
                     e.approvalId(), e.policyVersion(), e.model(), e.upstreamStatus(), e.overheadMicros(), e.decidedBy());
         }).toList();
-    }
-
-    /** Connections wait while the database is held. */
-    private static final class HeldDataSource implements DataSource {
-        private final JdbcDataSource h2 = new JdbcDataSource();
-        private final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
-
-        HeldDataSource(String url) {
-            h2.setURL(url);
-        }
-
-        void hold() throws InterruptedException {
-            gate.acquire(Integer.MAX_VALUE);
-        }
-
-        void release() {
-            gate.release(Integer.MAX_VALUE);
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            try {
-                gate.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted", e);
-            }
-            gate.release();
-            return h2.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) {
-            return false;
-        }
     }
 }
