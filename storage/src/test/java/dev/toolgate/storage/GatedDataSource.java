@@ -15,33 +15,33 @@ import org.h2.jdbcx.JdbcDataSource;
  * A real H2 data source whose connections a test can hold back (to make the audit writer wait)
  * or refuse (to simulate an unreachable database).
  */
-final class GatedDataSource implements DataSource {
+public final class GatedDataSource implements DataSource {
     private final JdbcDataSource target = new JdbcDataSource();
     private final Semaphore waiting = new Semaphore(0);
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private volatile boolean refusing;
 
-    GatedDataSource(String url) {
+    public GatedDataSource(String url) {
         target.setURL(url);
     }
 
     /** Connections requested from now on wait until {@link #open()}. */
-    void hold() {
+    public void hold() {
         gate = new CountDownLatch(1);
     }
 
-    void open() {
+    public void open() {
         gate.countDown();
     }
 
     /** Waits until some caller is blocked in {@link #getConnection()}. */
-    void awaitWaiter() throws InterruptedException {
+    public void awaitWaiter() throws InterruptedException {
         if (!waiting.tryAcquire(10, TimeUnit.SECONDS)) {
             throw new AssertionError("nobody asked for a connection within 10 s");
         }
     }
 
-    void refuseConnections(boolean refusing) {
+    public void refuseConnections(boolean refusing) {
         this.refusing = refusing;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.ChainVerification;
+import dev.toolgate.storage.GatedDataSource;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ class AuditBacklogTest {
     void anAppendBeyondTheBacklogWaitsForTheIndexAndThenSucceeds() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("toolgate");
         Storage.open(StorageSettings.of(url)).close();  // the schema
-        ControlledDataSource database = new ControlledDataSource(url);
+        GatedDataSource database = new GatedDataSource(url);
         Jdbi jdbi = JdbiStorage.jdbi(database);
         JournaledAuditSink sink = JournaledAuditSink.open(jdbi, dir.resolve("journal"), 10, TimeUnit.SECONDS.toNanos(10));
         try (JdbiAuditLog log = new JdbiAuditLog(jdbi, sink, 100, 500, Duration.ofSeconds(10))) {
@@ -42,7 +43,7 @@ class AuditBacklogTest {
             Thread.sleep(300);
             assertThat(waiting).as("held back while 10 events wait to be indexed").isNotDone();
 
-            database.release();
+            database.open();
             waiting.get(10, TimeUnit.SECONDS);
             appended.addAll(beyond);
             for (AuditEvent event : appended) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.ChainVerification;
 import dev.toolgate.storage.EventIds;
+import dev.toolgate.storage.GatedDataSource;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
@@ -30,13 +31,13 @@ class AuditJournalOutageTest {
     void whileTheDatabaseRefusesEventsNewAppendsFailClosedAndTheAcknowledgedOnesAreIndexedWhenItReturns() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("toolgate");
         Storage.open(StorageSettings.of(url)).close();  // the schema
-        ControlledDataSource database = new ControlledDataSource(url);
+        GatedDataSource database = new GatedDataSource(url);
         try (JdbiAuditLog log = JdbiAuditLog.journaled(JdbiStorage.jdbi(database), dir.resolve("journal"), Duration.ofSeconds(2))) {
             AuditEvent before = event();
             log.append(List.of(before)).get(10, TimeUnit.SECONDS);
             assertThat(log.findByEventId(before.eventId())).as("waits until it is indexed").isPresent();
 
-            database.refuse(true);
+            database.refuseConnections(true);
             // Acknowledged: it is in the journal, and the database has not refused anything yet.
             AuditEvent journaledOnly = event();
             log.append(List.of(journaledOnly)).get(10, TimeUnit.SECONDS);
@@ -45,7 +46,7 @@ class AuditJournalOutageTest {
             assertThatThrownBy(() -> log.findByEventId(journaledOnly.eventId())).isInstanceOf(StorageException.class)
                     .hasMessageContaining("not yet to the database");
 
-            database.refuse(false);
+            database.refuseConnections(false);
             AuditEvent after = event();
             appendUntilAccepted(log, after);
             acknowledged.add(after);
