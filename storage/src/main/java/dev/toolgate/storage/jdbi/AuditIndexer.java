@@ -64,8 +64,7 @@ final class AuditIndexer implements AutoCloseable {
     /** The failure of the last attempt, null once one succeeds. */
     private volatile Throwable failure;
     /** Indexer thread only. */
-    private long failedAttempts;
-    private long lastFailureLog;
+    private final OutageLog outage = new OutageLog(FAILURE_LOG_INTERVAL_NANOS);
 
     private AuditIndexer(Jdbi jdbi, AuditJournal journal, int capacity, long stallNanos) {
         this.jdbi = jdbi;
@@ -289,21 +288,18 @@ final class AuditIndexer implements AutoCloseable {
     }
 
     private void succeeded() {
+        long failedAttempts = outage.recovered();
         if (failedAttempts > 0) {
             log.info("Audit events are indexed into the database again after {} failed attempts", failedAttempts);
-            failedAttempts = 0;
         }
         failure = null;
     }
 
     private void failed(int events, Throwable cause) {
         failure = cause;
-        failedAttempts++;
-        long now = System.nanoTime();
-        if (failedAttempts == 1 || now - lastFailureLog >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastFailureLog = now;
+        if (outage.failed()) {
             log.error("Indexing {} journaled audit events into the database failed ({} attempts in a row); new tool calls"
-                    + " fail closed until it succeeds. Check that the database is reachable: {}", events, failedAttempts,
+                    + " fail closed until it succeeds. Check that the database is reachable: {}", events, outage.failures(),
                     SqlErrors.describe(cause));
         }
     }

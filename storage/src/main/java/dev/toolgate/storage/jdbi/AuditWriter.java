@@ -58,9 +58,8 @@ final class AuditWriter implements AutoCloseable {
     private final Map<String, String> heads = new HashMap<>();
     private volatile boolean closed;
     private volatile long lastBacklogWarning = System.nanoTime() - BACKLOG_WARNING_INTERVAL_NANOS;
-    /** Failed commits since the last one that succeeded, and when the last failure was logged; writer thread only. */
-    private long failedCommits;
-    private long lastFailureLog;
+    /** Writer thread only. */
+    private final OutageLog outage = new OutageLog(FAILURE_LOG_INTERVAL_NANOS);
 
     /** Events of one append call; they commit or fail together. */
     private record Append(List<AuditEvent> events, CompletableFuture<Void> done) {
@@ -224,20 +223,17 @@ final class AuditWriter implements AutoCloseable {
 
     /** Logs the first failure of an outage, then at most one line per interval, not one per batch. */
     private void commitFailed(int eventCount, Throwable failure) {
-        failedCommits++;
-        long now = System.nanoTime();
-        if (failedCommits == 1 || now - lastFailureLog >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastFailureLog = now;
+        if (outage.failed()) {
             log.error("Audit commit of {} events failed ({} failed commits in a row); their tool calls stay held and the"
-                    + " writer carries on. Check that the database is reachable: {}", eventCount, failedCommits,
+                    + " writer carries on. Check that the database is reachable: {}", eventCount, outage.failures(),
                     SqlErrors.describe(failure));
         }
     }
 
     private void commitSucceeded() {
+        long failedCommits = outage.recovered();
         if (failedCommits > 0) {
             log.info("Audit commits succeed again after {} failed commits", failedCommits);
-            failedCommits = 0;
         }
     }
 
