@@ -59,6 +59,36 @@ class AuditJournalOutageTest {
         }
     }
 
+    @Test
+    void aDatabaseThatHangsPastTheStorageTimeoutMakesNewAppendsFailClosedUntilItAnswers() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("toolgate");
+        Storage.open(StorageSettings.of(url)).close();  // the schema
+        GatedDataSource database = new GatedDataSource(url);
+        try (JdbiAuditLog log = JdbiAuditLog.journaled(JdbiStorage.jdbi(database), dir.resolve("journal"), Duration.ofMillis(500))) {
+            AuditEvent before = event();
+            log.append(List.of(before)).get(10, TimeUnit.SECONDS);
+            assertThat(log.findByEventId(before.eventId())).isPresent();
+
+            database.hold();
+            AuditEvent journaled = event();
+            log.append(List.of(journaled)).get(10, TimeUnit.SECONDS);  // the index was not behind yet
+            database.awaitWaiter();  // the indexer now waits for the database
+            Thread.sleep(700);
+            AuditEvent refused = event();
+            assertThatThrownBy(() -> log.append(List.of(refused)).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(StorageException.class)
+                    .hasMessageContaining("has not indexed any of 1 audit events for 500 ms");
+
+            database.open();
+            AuditEvent after = event();
+            appendUntilAccepted(log, after);
+            assertThat(log.findByEventId(journaled.eventId())).isPresent();
+            assertThat(log.findByEventId(after.eventId())).isPresent();
+            assertThat(log.findByEventId(refused.eventId())).isEmpty();
+            assertThat(log.verifyChain("acme")).isEqualTo(ChainVerification.intact(3));
+        }
+    }
+
     /**
      * Appends until one fails with StorageException (the indexer has met the refusal) and returns
      * that one; those acknowledged before are added to {@code acknowledged}.
