@@ -21,8 +21,18 @@ public final class ChatFormat implements ToolCallFormat {
      * What must send an answer to the parser: the two keys a call can sit under, and the start of a
      * unicode escape (backslash, u), with which a key can be spelled without its bytes appearing.
      */
-    private static final List<byte[]> CALL_MARKERS = Stream.of("tool_calls", "function_call", "\\u")
-            .map(marker -> marker.getBytes(StandardCharsets.US_ASCII)).toList();
+    private static final byte[][] CALL_MARKERS = Stream.of("tool_calls", "function_call", "\\u")
+            .map(marker -> marker.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+
+    static {
+        for (byte[] marker : CALL_MARKERS) {
+            for (int k = 1; k < marker.length; k++) {
+                if (marker[k] == marker[0]) {
+                    throw new IllegalStateException("MarkerScan needs markers whose first byte does not recur");
+                }
+            }
+        }
+    }
 
     /**
      * The answer holds no call when no marker appears in its bytes and the bytes are UTF-8 as the
@@ -37,32 +47,29 @@ public final class ChatFormat implements ToolCallFormat {
                 return true;
             }
         }
-        return body.forEachByte(new ByteProcessor() {
-            private int index = start;
-
-            @Override
-            public boolean process(byte value) {
-                int at = index++;
-                for (byte[] marker : CALL_MARKERS) {
-                    if (value == marker[0] && markerAt(body, at, marker)) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-        }) >= 0;
+        return body.forEachByte(new MarkerScan()) >= 0;
     }
 
-    private static boolean markerAt(ByteBuf body, int at, byte[] marker) {
-        if (at + marker.length > body.writerIndex()) {
-            return false;
-        }
-        for (int k = 1; k < marker.length; k++) {
-            if (body.getByte(at + k) != marker[k]) {
-                return false;
+    /**
+     * Matches every marker at once, a few comparisons per byte and no look-back into the buffer
+     * (text answers are full of the markers' first letters). Since no marker's first byte recurs
+     * in it, a mismatch can restart a match only at the current byte.
+     */
+    private static final class MarkerScan implements ByteProcessor {
+        private final int[] matched = new int[CALL_MARKERS.length];
+
+        @Override
+        public boolean process(byte value) {
+            for (int m = 0; m < CALL_MARKERS.length; m++) {
+                byte[] marker = CALL_MARKERS[m];
+                int next = marker[matched[m]] == value ? matched[m] + 1 : marker[0] == value ? 1 : 0;
+                if (next == marker.length) {
+                    return false;
+                }
+                matched[m] = next;
             }
+            return true;
         }
-        return true;
     }
 
     @Override

@@ -4,14 +4,15 @@ import dev.toolgate.proxy.model.ProviderRoute;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.HashSet;
-import java.util.Locale;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Which headers cross the gateway, in each direction (RFC 9110 §7.6.1: hop-by-hop headers never do). */
 public final class ForwardedHeaders {
-    private static final Set<String> HOP_BY_HOP = Set.of(
+    private static final Set<String> HOP_BY_HOP = ignoringCase(
             "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
 
@@ -19,7 +20,7 @@ public final class ForwardedHeaders {
      * Gateway credentials, and {@code expect}: the gateway already answered any 100-continue and
      * sends the whole body at once.
      */
-    private static final Set<String> GATEWAY_ONLY = Set.of("x-toolgate-key", "expect");
+    private static final Set<String> GATEWAY_ONLY = ignoringCase("x-toolgate-key", "expect");
 
     private ForwardedHeaders() {
     }
@@ -31,11 +32,12 @@ public final class ForwardedHeaders {
      */
     public static HttpHeaders toUpstream(HttpHeaders client, ProviderRoute route) {
         HttpHeaders out = new DefaultHttpHeaders();
-        Set<String> dropped = droppedBy(client);
+        Set<String> listed = listedInConnection(client);
         boolean dropApiKey = route.apiKeyHeaderIsGateway();
         for (Map.Entry<String, String> header : client) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (dropped.contains(name) || GATEWAY_ONLY.contains(name) || (dropApiKey && name.equals("x-api-key"))) {
+            String name = header.getKey();
+            if (HOP_BY_HOP.contains(name) || listed.contains(name) || GATEWAY_ONLY.contains(name)
+                    || (dropApiKey && name.equalsIgnoreCase("x-api-key"))) {
                 continue;
             }
             out.add(header.getKey(), header.getValue());
@@ -55,11 +57,11 @@ public final class ForwardedHeaders {
     /** Headers for the client's response; framing is the gateway's own. */
     public static HttpHeaders toClient(HttpHeaders upstream, boolean keepContentLength) {
         HttpHeaders out = new DefaultHttpHeaders();
-        Set<String> dropped = droppedBy(upstream);
+        Set<String> listed = listedInConnection(upstream);
         for (Map.Entry<String, String> header : upstream) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            boolean contentLength = name.equals("content-length");
-            if (contentLength ? !keepContentLength : dropped.contains(name)) {
+            String name = header.getKey();
+            boolean contentLength = name.equalsIgnoreCase("content-length");
+            if (contentLength ? !keepContentLength : HOP_BY_HOP.contains(name) || listed.contains(name)) {
                 continue;
             }
             out.add(header.getKey(), header.getValue());
@@ -67,14 +69,28 @@ public final class ForwardedHeaders {
         return out;
     }
 
-    /** Hop-by-hop names plus any the message lists in its own Connection header. */
-    private static Set<String> droppedBy(HttpHeaders headers) {
-        Set<String> dropped = new HashSet<>(HOP_BY_HOP);
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+    /** The names a message lists in its own Connection header, hop-by-hop too; any case matches. */
+    private static Set<String> listedInConnection(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> listed = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        for (String value : values) {
             for (String token : value.split(",")) {
-                dropped.add(token.trim().toLowerCase(Locale.ROOT));
+                listed.add(token.trim());
             }
         }
-        return dropped;
+        return listed;
+    }
+
+    /**
+     * Header names are case-insensitive (RFC 9110 §5.1): a set that compares them so needs no
+     * lower-cased copy of each name a message carries.
+     */
+    private static Set<String> ignoringCase(String... names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(List.of(names));
+        return Collections.unmodifiableSet(set);
     }
 }
