@@ -4,15 +4,20 @@ import dev.toolgate.proxy.model.ProviderRoute;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.Collections;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.stream.Stream;
 
-/** Which headers cross the gateway, in each direction (RFC 9110 §7.6.1: hop-by-hop headers never do). */
+/**
+ * Which headers cross the gateway, in each direction (RFC 9110 §7.6.1: hop-by-hop headers never do).
+ * Names are compared ignoring case, as HTTP compares them, on the decoder's own name objects: every
+ * request runs this twice, so it copies no name into a String or a lower-cased set.
+ */
 public final class ForwardedHeaders {
-    private static final Set<String> HOP_BY_HOP = ignoringCase(
+    private static final List<AsciiString> HOP_BY_HOP = names(
             "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
 
@@ -20,7 +25,9 @@ public final class ForwardedHeaders {
      * Gateway credentials, and {@code expect}: the gateway already answered any 100-continue and
      * sends the whole body at once.
      */
-    private static final Set<String> GATEWAY_ONLY = ignoringCase("x-toolgate-key", "expect");
+    private static final List<AsciiString> GATEWAY_ONLY = names("x-toolgate-key", "expect");
+
+    private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
 
     private ForwardedHeaders() {
     }
@@ -32,15 +39,16 @@ public final class ForwardedHeaders {
      */
     public static HttpHeaders toUpstream(HttpHeaders client, ProviderRoute route) {
         HttpHeaders out = new DefaultHttpHeaders();
-        Set<String> listed = listedInConnection(client);
+        List<String> listed = listedInConnection(client);
         boolean dropApiKey = route.apiKeyHeaderIsGateway();
-        for (Map.Entry<String, String> header : client) {
-            String name = header.getKey();
-            if (HOP_BY_HOP.contains(name) || listed.contains(name) || GATEWAY_ONLY.contains(name)
-                    || (dropApiKey && name.equalsIgnoreCase("x-api-key"))) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> headers = client.iteratorCharSequence(); headers.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> header = headers.next();
+            CharSequence name = header.getKey();
+            if (isOneOf(name, HOP_BY_HOP) || isOneOf(name, listed) || isOneOf(name, GATEWAY_ONLY)
+                    || (dropApiKey && X_API_KEY.contentEqualsIgnoreCase(name))) {
                 continue;
             }
-            out.add(header.getKey(), header.getValue());
+            out.add(name, header.getValue());
         }
         if (route.hasProviderKey()) {
             if (route.auth() == ProviderRoute.Auth.BEARER) {
@@ -48,7 +56,7 @@ public final class ForwardedHeaders {
             } else {
                 // The client's own credential must not travel beside the configured one (Anthropic SDKs may send a Bearer token).
                 out.remove(HttpHeaderNames.AUTHORIZATION);
-                out.set("x-api-key", route.providerKey());
+                out.set(X_API_KEY, route.providerKey());
             }
         }
         return out;
@@ -57,26 +65,26 @@ public final class ForwardedHeaders {
     /** Headers for the client's response; framing is the gateway's own. */
     public static HttpHeaders toClient(HttpHeaders upstream, boolean keepContentLength) {
         HttpHeaders out = new DefaultHttpHeaders();
-        Set<String> listed = listedInConnection(upstream);
-        for (Map.Entry<String, String> header : upstream) {
-            String name = header.getKey();
-            boolean contentLength = name.equalsIgnoreCase("content-length");
-            if (contentLength ? !keepContentLength : HOP_BY_HOP.contains(name) || listed.contains(name)) {
+        List<String> listed = listedInConnection(upstream);
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> headers = upstream.iteratorCharSequence(); headers.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> header = headers.next();
+            CharSequence name = header.getKey();
+            boolean contentLength = HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name);
+            if (contentLength ? !keepContentLength : isOneOf(name, HOP_BY_HOP) || isOneOf(name, listed)) {
                 continue;
             }
-            out.add(header.getKey(), header.getValue());
+            out.add(name, header.getValue());
         }
         return out;
     }
 
-    /** The names a message lists in its own Connection header, hop-by-hop too; any case matches. */
-    private static Set<String> listedInConnection(HttpHeaders headers) {
-        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (values.isEmpty()) {
-            return Set.of();
+    /** The names a message lists in its own Connection header: hop-by-hop too. */
+    private static List<String> listedInConnection(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return List.of();
         }
-        Set<String> listed = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        for (String value : values) {
+        List<String> listed = new ArrayList<>();
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
                 listed.add(token.trim());
             }
@@ -84,13 +92,16 @@ public final class ForwardedHeaders {
         return listed;
     }
 
-    /**
-     * Header names are case-insensitive (RFC 9110 §5.1): a set that compares them so needs no
-     * lower-cased copy of each name a message carries.
-     */
-    private static Set<String> ignoringCase(String... names) {
-        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        set.addAll(List.of(names));
-        return Collections.unmodifiableSet(set);
+    private static boolean isOneOf(CharSequence name, List<? extends CharSequence> names) {
+        for (CharSequence candidate : names) {
+            if (AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<AsciiString> names(String... names) {
+        return Stream.of(names).map(AsciiString::cached).toList();
     }
 }
