@@ -17,6 +17,7 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelStandardFunctions;
 import dev.cel.runtime.CelStandardFunctions.StandardFunction;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The CEL environment rule conditions are written in. Variables: {@code tool}, {@code agent},
@@ -71,7 +72,8 @@ public final class CelConditions {
 
         /** True when the condition holds; throws with CEL's message on any runtime error. */
         public boolean test(Map<String, Object> variables) throws CelEvaluationException {
-            Object result = program.eval(variables);
+            // A resolver reads the map as it is; eval(Map) copies it into a new immutable map on every call.
+            Object result = program.eval(name -> Optional.ofNullable(variables.get(name)));
             if (result instanceof Boolean holds) {
                 return holds;
             }

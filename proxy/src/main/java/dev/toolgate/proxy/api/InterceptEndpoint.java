@@ -57,7 +57,7 @@ final class InterceptEndpoint implements Endpoint {
         Principal principal = exchange.principal();
         CallContext context = new CallContext(principal.workspace(), principal.name(), body.path("model").asText(""),
                 Map.of("source", "intercept", "path", exchange.path()));
-        ToolCallGate.Request request = new ToolCallGate.Request(context, "intercept", List.of(call), null, null, null,
+        ToolCallGate.Request request = new ToolCallGate.Request(context, "intercept", List.of(call), null, null,
                 exchange.elapsedNanos());
         String idempotencyKey = IdempotentAnswers.keyOf(exchange.request().headers());
         if (idempotencyKey == null) {

@@ -27,7 +27,11 @@ public final class Redactor {
             "password", "passwd", "secret", "token", "api_key", "apikey", "authorization", "access_token",
             "refresh_token", "private_key", "client_secret", "secret_key", "session_token");
 
-    private record Detector(String label, Pattern pattern) {
+    /** {@code replacement}: the mask, built once (every audited call's text passes every detector). */
+    private record Detector(String label, Pattern pattern, String replacement) {
+        Detector(String label, Pattern pattern) {
+            this(label, pattern, Matcher.quoteReplacement("[REDACTED:" + label + "]"));
+        }
     }
 
     private static final List<Detector> BUILT_IN = List.of(
@@ -110,7 +114,7 @@ public final class Redactor {
         }
         String result = text;
         for (Detector detector : detectors) {
-            result = detector.pattern().matcher(result).replaceAll("[REDACTED:" + detector.label() + "]");
+            result = detector.pattern().matcher(result).replaceAll(detector.replacement());
         }
         return redactCards(result);
     }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The decision path every entry point shares: evaluate each call, hold the ones that need a
@@ -47,16 +48,32 @@ public final class ToolCallGate {
      * The calls to decide and where they came from.
      *
      * @param source proxy, intercept, mcp or review
-     * @param assistantMessages per call, the assistant message (JSON) it came in, kept with a held call so
-     *     that an approved call can be replayed exactly; null entries (or a null list) where there is none
-     * @param conversationDigest digest of the request's conversation, or null
+     * @param replay what a held call keeps so that it can be replayed once approved; asked for only when a call
+     *     is held, on the thread that calls {@link #decide}; null when there is nothing to keep
      * @param upstreamStatus the upstream's HTTP status, or null when there was no upstream
      * @param overheadNanos gateway time spent on this request before the decision
      */
-    public record Request(CallContext context, String source, List<ToolCall> calls, List<String> assistantMessages,
-                          String conversationDigest, Integer upstreamStatus, long overheadNanos) {
+    public record Request(CallContext context, String source, List<ToolCall> calls, Supplier<Replay> replay,
+                          Integer upstreamStatus, long overheadNanos) {
         public Request {
             calls = List.copyOf(calls);
+            replay = replay == null ? () -> Replay.NONE : replay;
+        }
+    }
+
+    /**
+     * What a held call is stored with so that, once approved, it is replayed exactly. A supplier in
+     * {@link Request} because most calls are never held: serialising every assistant message and hashing
+     * the whole conversation for each allowed call took 8% of an event loop's time under load.
+     *
+     * @param assistantMessages per call, the assistant message (JSON) it came in; null entries (or a null
+     *     list) where there is none
+     * @param conversationDigest digest of the request's conversation, or null
+     */
+    public record Replay(List<String> assistantMessages, String conversationDigest) {
+        public static final Replay NONE = new Replay(null, null);
+
+        public Replay {
             assistantMessages = assistantMessages == null ? null : Collections.unmodifiableList(new ArrayList<>(assistantMessages));
         }
 
@@ -106,7 +123,9 @@ public final class ToolCallGate {
         if (evaluated.stream().noneMatch(GatedCall::pending)) {
             return record(request, evaluated, System.nanoTime() - started);
         }
-        return withinDeadline(blocking.supply(() -> settleHeld(request, evaluated)))
+        // Taken here, on the caller's thread, which owns the parsed request and answer it is made from.
+        Replay replay = request.replay().get();
+        return withinDeadline(blocking.supply(() -> settleHeld(request, evaluated, replay)))
                 .thenCompose(calls -> record(request, calls, System.nanoTime() - started));
     }
 
@@ -147,13 +166,13 @@ public final class ToolCallGate {
     }
 
     /** Runs on the blocking executor: each call that needs approval is held, or settled by an earlier approval. */
-    private List<GatedCall> settleHeld(Request request, List<GatedCall> evaluated) {
+    private List<GatedCall> settleHeld(Request request, List<GatedCall> evaluated, Replay replay) {
         List<GatedCall> settled = new ArrayList<>(evaluated.size());
         for (int i = 0; i < evaluated.size(); i++) {
             GatedCall call = evaluated.get(i);
             if (call.decision() instanceof Decision.NeedsApproval needsApproval) {
                 settled.add(settle(call, approvals.hold(call.call(), needsApproval, request.context(),
-                        request.assistantMessage(i), request.conversationDigest())));
+                        replay.assistantMessage(i), replay.conversationDigest())));
             } else {
                 settled.add(call);
             }

@@ -136,8 +136,9 @@ public final class ModelEndpoint implements Endpoint {
             }
 
             private ToolCallGate.Request request(ToolCall call, String assistantMessage) {
-                return new ToolCallGate.Request(context, "proxy", List.of(call), Collections.singletonList(assistantMessage),
-                        conversationDigest.get(), HttpResponseStatus.OK.code(), overheadBefore);
+                return new ToolCallGate.Request(context, "proxy", List.of(call),
+                        () -> new ToolCallGate.Replay(Collections.singletonList(assistantMessage), conversationDigest.get()),
+                        HttpResponseStatus.OK.code(), overheadBefore);
             }
         };
     }
@@ -207,8 +208,9 @@ public final class ModelEndpoint implements Endpoint {
                 return;
             }
             body.release();
-            ToolCallGate.Request request = new ToolCallGate.Request(context, "proxy", calls, answer.assistantMessages(),
-                    conversationDigest.get(), head.status().code(), overheadBefore);
+            ToolCallGate.Request request = new ToolCallGate.Request(context, "proxy", calls,
+                    () -> new ToolCallGate.Replay(answer.assistantMessages(), conversationDigest.get()),
+                    head.status().code(), overheadBefore);
             gate.decide(request).whenComplete((gated, failure) -> exchange.eventLoop().execute(() -> {
                 if (failure != null) {
                     log.error("could not record decisions for {} tool call(s) from agent '{}'; none released: {}",

@@ -104,7 +104,7 @@ public final class ChatConversationRetry implements ConversationRetry {
 
     private static ToolCallGate.Request request(CallContext context, Retried retried) {
         return new ToolCallGate.Request(context, "proxy", retried.calls().stream().map(GatedCall::call).toList(), null,
-                null, null, 0);
+                null, 0);
     }
 
     private void respond(Exchange exchange, CallContext context, Retried retried, boolean stream) {
