@@ -249,6 +249,33 @@ class FaultsTest {
     }
 
     @Test
+    void anAnswerThatIsNotHttpIs502AndReleasesNothing() throws Exception {
+        byte[] garbage = "SMTP ready, not HTTP\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (CuttingUpstream notHttp = new CuttingUpstream(garbage)) {
+            gateway = TestGateway.start(notHttp.baseUrl());
+            try (Response response = chat(ChatBodies.REQUEST)) {
+                assertCleanError(response, 502, "UPSTREAM_PROTOCOL_ERROR");
+            }
+        }
+        assertThat(audited()).isZero();
+    }
+
+    @Test
+    void aBrokenChunkAfterAValidHeadIs502AndReleasesNothing() throws Exception {
+        String body = ChatBodies.withToolCalls(call("call_1", "delete_file", "{\"path\":\"/srv/data\"}"));
+        byte[] broken = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(body.length()) + "\r\n" + body + "\r\nnot-a-chunk-size\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        try (CuttingUpstream brokenChunk = new CuttingUpstream(broken)) {
+            gateway = TestGateway.start(brokenChunk.baseUrl());
+            try (Response response = chat(ChatBodies.REQUEST)) {
+                assertCleanError(response, 502, "UPSTREAM_PROTOCOL_ERROR");
+            }
+        }
+        assertThat(audited()).isZero();
+    }
+
+    @Test
     void streamedTenMegabytesOfTextPassThroughIntact() throws Exception {
         String chunk = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
                 + "\"delta\":{\"content\":\"" + "tool_calls? no, \\\"tool_calls\\\": just text. ".repeat(40) + "\"},\"finish_reason\":null}]}\n\n";

