@@ -12,7 +12,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +50,8 @@ final class AuditWriter implements AutoCloseable {
     private final BlockingQueue<Append> queue;
     private final int capacity;
     private final int maxBatchEvents;
-    private final long commitTimeoutNanos;
     private final Thread thread;
+    private final AppendDeadlines deadlines;
     private final AuditChain chain = new AuditChain();
     /** Newest committed hash per workspace; used by the writer thread only. */
     private final Map<String, String> heads = new HashMap<>();
@@ -70,7 +69,9 @@ final class AuditWriter implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.capacity = capacity;
         this.maxBatchEvents = maxBatchEvents;
-        this.commitTimeoutNanos = commitTimeoutNanos;
+        this.deadlines = new AppendDeadlines(commitTimeoutNanos, () -> new StorageException("audit events were not committed"
+                + " within " + TimeUnit.NANOSECONDS.toMillis(commitTimeoutNanos) + " ms: the database is slow or not answering;"
+                + " the events stay queued and the calls stay held"));
         this.thread = new Thread(this::run, THREAD_NAME);
         this.thread.setDaemon(true);
     }
@@ -121,11 +122,8 @@ final class AuditWriter implements AutoCloseable {
                         ? failure.getCause() : failure);
             }
         });
-        seen.orTimeout(commitTimeoutNanos, TimeUnit.NANOSECONDS);
-        return seen.exceptionallyCompose(failure -> CompletableFuture.failedFuture(failure instanceof TimeoutException
-                ? new StorageException("audit events were not committed within " + TimeUnit.NANOSECONDS.toMillis(commitTimeoutNanos)
-                        + " ms: the database is slow or not answering; the events stay queued and the calls stay held")
-                : failure));
+        deadlines.watch(seen);
+        return seen;
     }
 
     /** Commits everything still queued, then stops the thread. Appends after this fail at once. */
@@ -141,6 +139,7 @@ final class AuditWriter implements AutoCloseable {
             awaitDrain();
         }
         failLeftovers();
+        deadlines.close();
         sink.close();
     }
 
