@@ -239,25 +239,13 @@ class FaultsTest {
         String body = ChatBodies.withToolCalls(call("call_1", "delete_file", "{\"path\":\"/srv/data\"}"));
         byte[] half = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
                 + body.substring(0, body.length() / 2)).getBytes(StandardCharsets.UTF_8);
-        try (CuttingUpstream cutting = new CuttingUpstream(half)) {
-            gateway = TestGateway.start(cutting.baseUrl());
-            try (Response response = chat(ChatBodies.REQUEST)) {
-                assertCleanError(response, 502, "UPSTREAM_RESET");
-            }
-        }
-        assertThat(audited()).isZero();
+        assertUpstreamBytesGive502(half, "UPSTREAM_RESET");
     }
 
     @Test
     void anAnswerThatIsNotHttpIs502AndReleasesNothing() throws Exception {
         byte[] garbage = "SMTP ready, not HTTP\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        try (CuttingUpstream notHttp = new CuttingUpstream(garbage)) {
-            gateway = TestGateway.start(notHttp.baseUrl());
-            try (Response response = chat(ChatBodies.REQUEST)) {
-                assertCleanError(response, 502, "UPSTREAM_PROTOCOL_ERROR");
-            }
-        }
-        assertThat(audited()).isZero();
+        assertUpstreamBytesGive502(garbage, "UPSTREAM_PROTOCOL_ERROR");
     }
 
     @Test
@@ -266,10 +254,15 @@ class FaultsTest {
         byte[] broken = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + Integer.toHexString(body.length()) + "\r\n" + body + "\r\nnot-a-chunk-size\r\n")
                 .getBytes(StandardCharsets.UTF_8);
-        try (CuttingUpstream brokenChunk = new CuttingUpstream(broken)) {
-            gateway = TestGateway.start(brokenChunk.baseUrl());
+        assertUpstreamBytesGive502(broken, "UPSTREAM_PROTOCOL_ERROR");
+    }
+
+    /** The upstream answers {@code bytes} and closes: the client gets a clean 502 {@code code} and nothing is audited. */
+    private void assertUpstreamBytesGive502(byte[] bytes, String code) throws Exception {
+        try (CuttingUpstream upstreamSending = new CuttingUpstream(bytes)) {
+            gateway = TestGateway.start(upstreamSending.baseUrl());
             try (Response response = chat(ChatBodies.REQUEST)) {
-                assertCleanError(response, 502, "UPSTREAM_PROTOCOL_ERROR");
+                assertCleanError(response, 502, code);
             }
         }
         assertThat(audited()).isZero();
