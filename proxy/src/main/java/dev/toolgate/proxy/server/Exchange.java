@@ -224,10 +224,10 @@ public final class Exchange {
     private void finish(ChannelFuture written) {
         ctx.channel().closeFuture().removeListener(onClose);
         if (keepAlive) {
-            // The next request on this connection is read only now: responses stay in order.
+            // The next request on this connection is served only now: responses stay in order (InOrderRequests).
             written.addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
-                    f.channel().config().setAutoRead(true);
+                    f.channel().pipeline().fireUserEventTriggered(InOrderRequests.RESPONSE_WRITTEN);
                 } else {
                     f.channel().close();
                 }

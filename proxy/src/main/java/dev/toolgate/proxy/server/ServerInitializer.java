@@ -67,6 +67,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     private void addDispatch(ChannelPipeline pipeline) {
+        pipeline.addLast("in-order", new InOrderRequests());
         pipeline.addLast("dispatch", dispatcher);
     }
 }

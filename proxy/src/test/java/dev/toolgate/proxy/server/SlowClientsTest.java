@@ -122,6 +122,42 @@ class SlowClientsTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInTheOrderTheyCame() throws Exception {
+        // The first answer waits for a slow upstream, the second needs none: it must still come second.
+        upstream.stubFor(get(urlEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(MODELS).withFixedDelay(500)));
+        start(upstream.baseUrl() + "/v1", "30s", "60s");
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(("GET /v1/models HTTP/1.1\r\nHost: gateway\r\nx-api-key: " + TestGateway.AGENT_KEY
+                    + "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            RawResponse first = RawResponse.read(socket.getInputStream());
+            RawResponse second = RawResponse.read(socket.getInputStream());
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).isEqualTo(MODELS);
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(JSON.readTree(second.body()).path("status").asText()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void aRequestPipelinedAfterConnectionCloseIsDroppedWithTheConnection() throws Exception {
+        upstream.stubFor(get(urlEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(MODELS).withFixedDelay(300)));
+        start(upstream.baseUrl() + "/v1", "30s", "60s");
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(("GET /v1/models HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\nx-api-key: "
+                    + TestGateway.AGENT_KEY + "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            RawResponse only = RawResponse.read(socket.getInputStream());
+
+            assertThat(only.status()).isEqualTo(200);
+            assertThat(only.body()).isEqualTo(MODELS);
+            assertThat(closedByPeer(socket)).isTrue();
+        }
+    }
+
+    @Test
     void aConnectionThatSendsNothingIsClosedAfterTheIdleTimeout() throws Exception {
         start(upstream.baseUrl() + "/v1", "30s", "500ms");
         try (Socket socket = connect()) {
