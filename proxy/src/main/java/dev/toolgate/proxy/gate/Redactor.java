@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,27 +28,41 @@ public final class Redactor {
             "password", "passwd", "secret", "token", "api_key", "apikey", "authorization", "access_token",
             "refresh_token", "private_key", "client_secret", "secret_key", "session_token");
 
-    /** {@code replacement}: the mask, built once (every audited call's text passes every detector). */
-    private record Detector(String label, Pattern pattern, String replacement) {
-        Detector(String label, Pattern pattern) {
-            this(label, pattern, Matcher.quoteReplacement("[REDACTED:" + label + "]"));
+    /**
+     * {@code replacement}: the mask, built once. {@code cue}: a cheap test every text the pattern can
+     * match passes (a literal the pattern requires), so that the regular expression runs only on text
+     * that may hold a secret: every audited call's arguments and reasons pass every detector, and most
+     * hold none. Operators' own patterns have no cue and always run.
+     */
+    record Detector(String label, Pattern pattern, Predicate<String> cue, String replacement) {
+        Detector(String label, Pattern pattern, Predicate<String> cue) {
+            this(label, pattern, cue, Matcher.quoteReplacement("[REDACTED:" + label + "]"));
         }
     }
 
     private static final List<Detector> BUILT_IN = List.of(
             new Detector("private_key", Pattern.compile(
-                    "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY-----")),
-            new Detector("jwt", Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}")),
-            new Detector("bearer_token", Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}")),
-            new Detector("api_key", Pattern.compile("\\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}")),
-            new Detector("aws_access_key", Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b")),
-            new Detector("github_token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")));
+                    "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
+                    text -> text.contains("-----BEGIN ")),
+            new Detector("jwt", Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}"),
+                    text -> text.contains("eyJ")),
+            // (?i) without UNICODE_CASE folds ASCII letters only, and so does the cue (at least).
+            new Detector("bearer_token", Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
+                    text -> containsIgnoringCase(text, "bearer")),
+            new Detector("api_key", Pattern.compile("\\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}"), text -> text.contains("sk-")),
+            new Detector("aws_access_key", Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"),
+                    text -> text.contains("AKIA") || text.contains("ASIA")),
+            new Detector("github_token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})"),
+                    text -> text.contains("gh") || text.contains("github_pat_")));
 
-    private static final Pattern CARD_CANDIDATE = Pattern.compile("(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])");
+    static final Pattern CARD_CANDIDATE = Pattern.compile("(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])");
+    /** A card candidate holds at least this many digits ({@code \d} is 0-9 only without UNICODE_CHARACTER_CLASS). */
+    private static final int MIN_CARD_DIGITS = 13;
     private static final Pattern DIGIT_GROUP = Pattern.compile("\\d+");
     private static final String CARD_MASK = "[REDACTED:card]";
     private static final Detector EMAIL = new Detector("email",
-            Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"));
+            Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"),
+            text -> text.indexOf('@') >= 0);
 
     /** Built-in detectors, then the configured ones, then emails when configured; cards are checked last. */
     private final List<Detector> detectors;
@@ -63,7 +78,7 @@ public final class Redactor {
      */
     public Redactor(List<RedactionConfig.Detector> patterns, boolean redactEmails) {
         List<Detector> all = new ArrayList<>(BUILT_IN);
-        patterns.forEach(pattern -> all.add(new Detector(pattern.name(), Pattern.compile(pattern.regex()))));
+        patterns.forEach(pattern -> all.add(new Detector(pattern.name(), Pattern.compile(pattern.regex()), text -> true)));
         if (redactEmails) {
             all.add(EMAIL);
         }
@@ -114,9 +129,41 @@ public final class Redactor {
         }
         String result = text;
         for (Detector detector : detectors) {
-            result = detector.pattern().matcher(result).replaceAll(detector.replacement());
+            if (detector.cue().test(result)) {
+                result = detector.pattern().matcher(result).replaceAll(detector.replacement());
+            }
         }
-        return redactCards(result);
+        return mayHoldCard(result) ? redactCards(result) : result;
+    }
+
+    /** The detectors in the order they run; for tests. */
+    List<Detector> detectors() {
+        return detectors;
+    }
+
+    /** The card detector's cue: a candidate holds at least {@value #MIN_CARD_DIGITS} digits. */
+    static boolean mayHoldCard(String text) {
+        int digits = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9' && ++digits >= MIN_CARD_DIGITS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when {@code text} holds the (ASCII, lower-case) word in any ASCII case, or more loosely folded. */
+    static boolean containsIgnoringCase(String text, String lowerCaseWord) {
+        char first = lowerCaseWord.charAt(0);
+        for (int start = 0; start <= text.length() - lowerCaseWord.length(); start++) {
+            // The patterns fold ASCII letters only, so a match starts with the ASCII letter in either case.
+            if ((text.charAt(start) | 0x20) == first
+                    && text.regionMatches(true, start, lowerCaseWord, 0, lowerCaseWord.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String redactCards(String text) {

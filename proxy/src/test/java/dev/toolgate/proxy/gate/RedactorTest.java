@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.toolgate.config.RedactionConfig;
 import dev.toolgate.proxy.server.Json;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -175,5 +179,76 @@ class RedactorTest {
         assertThat(emails.redactText(text)).isEqualTo(
                 "send to [REDACTED:email], cc [REDACTED:email]; not user@localhost or @handle");
         assertThat(redactor.redactText(text)).isEqualTo(text);
+    }
+
+    // ---- cues: a detector's regular expression runs only on text that passes its cue
+
+    @Test
+    void everyTextADetectorMatchesPassesItsCue() {
+        Redactor all = new Redactor(List.of(new RedactionConfig.Detector("ticket", "(?i)tck-\\d+")), true);
+        Map<String, Integer> matched = new TreeMap<>();
+        int cards = 0;
+        for (String text : cueCorpus()) {
+            for (Redactor.Detector detector : all.detectors()) {
+                if (detector.pattern().matcher(text).find()) {
+                    matched.merge(detector.label(), 1, Integer::sum);
+                    assertThat(detector.cue().test(text)).as("%s cue for %s", detector.label(), text).isTrue();
+                }
+            }
+            if (Redactor.CARD_CANDIDATE.matcher(text).find()) {
+                cards++;
+                assertThat(Redactor.mayHoldCard(text)).as("card cue for %s", text).isTrue();
+            }
+        }
+        assertThat(matched).as("the corpus holds matches for every detector").containsOnlyKeys(
+                "private_key", "jwt", "bearer_token", "api_key", "aws_access_key", "github_token", "ticket", "email");
+        assertThat(matched.values()).allSatisfy(count -> assertThat(count).isGreaterThan(20));
+        assertThat(cards).isGreaterThan(20);
+    }
+
+    @Test
+    void textWithoutAnyCueIsReturnedAsItIs() {
+        String reason = "srv-reads: Reads under /srv are fine";
+
+        assertThat(redactor.redactText(reason)).isSameAs(reason);
+        assertThat(Redactor.mayHoldCard("order 123456789012 of 2026")).isTrue();
+        assertThat(Redactor.mayHoldCard("order 123456789012")).as("12 digits").isFalse();
+        assertThat(Redactor.containsIgnoringCase("Authorization: BeArEr x", "bearer")).isTrue();
+        assertThat(Redactor.containsIgnoringCase("bear", "bearer")).isFalse();
+    }
+
+    /**
+     * Texts made of pieces of secrets, their near misses and filler, joined at random (fixed seed), so
+     * that every detector matches many of them in different surroundings and cases.
+     */
+    private static List<String> cueCorpus() {
+        String[] pieces = {
+                "sk-", "sk-ant-", "sk-proj-", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOP", "0123456789", "_-", "Bearer ",
+                "BEARER\t", "bEaReR  ", "eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", ".", "AKIA", "ASIA",
+                "IOSFODNN7EXAMPLE", "ghp_", "gho_", "github_pat_", "11ABCDEFG0123456789_abc", "-----BEGIN ", "RSA ",
+                "PRIVATE KEY-----", "\nMIIEow\n", "-----END ", "ops", "@", "example.com", "mail.example.co.uk", "tck-", "TCK-",
+                "4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", " ", "/", ":", "\"", "é", "ſ", "K",
+                "-----BEGIN PRIVATE KEY-----", "-----END OPENSSH PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3"};
+        Random random = new Random(20261122);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = 1 + random.nextInt(12); n > 0; n--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            texts.add(random.nextInt(4) == 0 ? flipCase(text, random) : text.toString());
+        }
+        return texts;
+    }
+
+    private static String flipCase(StringBuilder text, Random random) {
+        for (int i = 0; i < text.length(); i++) {
+            if (random.nextBoolean()) {
+                char c = text.charAt(i);
+                text.setCharAt(i, Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+            }
+        }
+        return text.toString();
     }
 }
