@@ -13,10 +13,18 @@ import java.util.List;
  * {@code matches} condition cost more than the rest of a decision. Same semantics as the built-in
  * overloads under the options rules are compiled with: RE2 syntax, partial match (search), an
  * invalid pattern is an evaluation error. Bounded, because a pattern may come from the arguments.
+ * Text without the pattern's {@link RequiredLiteral} is turned down without running the matcher.
  */
 final class CachedRegex {
     private static final int MAX_PATTERNS = 1_000;
-    private static final Cache<String, Pattern> PATTERNS = Caffeine.newBuilder().maximumSize(MAX_PATTERNS).build();
+    private static final Cache<String, Compiled> PATTERNS = Caffeine.newBuilder().maximumSize(MAX_PATTERNS).build();
+
+    /** {@code literal}: text every match contains, "" when none is known. */
+    private record Compiled(Pattern pattern, String literal) {
+        boolean find(String text) {
+            return (literal.isEmpty() || text.contains(literal)) && pattern.matcher(text).find();
+        }
+    }
 
     private CachedRegex() {
     }
@@ -29,16 +37,16 @@ final class CachedRegex {
     }
 
     static boolean matches(String text, String regex) {
-        Pattern pattern = PATTERNS.getIfPresent(regex);
-        if (pattern == null) {
+        Compiled compiled = PATTERNS.getIfPresent(regex);
+        if (compiled == null) {
             try {
-                pattern = Pattern.compile(regex);
+                compiled = new Compiled(Pattern.compile(regex), RequiredLiteral.of(regex));
             } catch (RuntimeException invalid) {
                 throw new CelInvalidArgumentException(invalid);
             }
-            PATTERNS.put(regex, pattern);
+            PATTERNS.put(regex, compiled);
         }
-        return pattern.matcher(text).find();
+        return compiled.find(text);
     }
 
     /** Patterns held now; for tests. */
