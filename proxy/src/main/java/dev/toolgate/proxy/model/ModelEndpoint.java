@@ -1,6 +1,5 @@
 package dev.toolgate.proxy.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.CallContext;
 import dev.toolgate.policy.ToolCall;
@@ -23,6 +22,7 @@ import dev.toolgate.proxy.upstream.UpstreamException;
 import dev.toolgate.proxy.upstream.UpstreamListener;
 import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -34,7 +34,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Collections;
 import java.util.List;
@@ -180,13 +179,8 @@ public final class ModelEndpoint implements Endpoint {
                 exchange.respond(unchanged(head, body));
                 return;
             }
-            JsonNode parsed;
-            try {
-                parsed = Json.read(body);
-            } catch (IOException e) {
-                parsed = null;
-            }
-            if (!(parsed instanceof ObjectNode root)) {
+            UpstreamAnswer upstreamAnswer = UpstreamAnswer.read(body, metadataField);
+            if (!(upstreamAnswer.json() instanceof ObjectNode root)) {
                 body.release();
                 exchange.fail(new ApiError(HttpResponseStatus.BAD_GATEWAY, "UPSTREAM_INVALID_RESPONSE",
                         "the upstream answered " + head.status().code() + " with a body that is not a JSON object; nothing was released"));
@@ -204,7 +198,13 @@ public final class ModelEndpoint implements Endpoint {
             }
             List<ToolCall> calls = answer.calls();
             if (calls.isEmpty()) {
-                exchange.respond(unchanged(head, body));
+                if (upstreamAnswer.unambiguous()) {
+                    exchange.respond(unchanged(head, body));
+                } else {
+                    // A key given twice could hold a call a client reading the first value would run.
+                    body.release();
+                    exchange.respond(asRead(head, root));
+                }
                 return;
             }
             body.release();
@@ -217,7 +217,7 @@ public final class ModelEndpoint implements Endpoint {
                             calls.size(), context.agent(), failure.toString());
                     exchange.fail(ApiError.decisionUnavailable());
                 } else {
-                    respondRewritten(exchange, context, head, answer, gated);
+                    respondRewritten(exchange, context, head, answer, upstreamAnswer.verbatim(), gated);
                 }
             }));
         }
@@ -230,10 +230,10 @@ public final class ModelEndpoint implements Endpoint {
     }
 
     private void respondRewritten(Exchange exchange, CallContext context, HttpResponse head, ToolCallFormat.Answer answer,
-                                  List<GatedCall> gated) {
+                                  byte[] verbatim, List<GatedCall> gated) {
         FullHttpResponse response;
         try {
-            response = RewrittenAnswer.response(head, answer, gated, metadataField, publicUrl);
+            response = RewrittenAnswer.response(head, answer, verbatim, gated, metadataField, publicUrl);
         } catch (RuntimeException bug) {
             log.error("internal error rewriting the answer for agent '{}'; nothing released", context.agent(), bug);
             exchange.fail(internalError());
@@ -245,6 +245,11 @@ public final class ModelEndpoint implements Endpoint {
     public static ApiError internalError() {
         return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                 "the gateway failed to decide the tool calls in this response, so none were released; see the gateway log");
+    }
+
+    /** The answer as the gateway read it (the last value of a repeated key), with the upstream's headers. */
+    private static FullHttpResponse asRead(HttpResponse head, ObjectNode root) {
+        return unchanged(head, Unpooled.wrappedBuffer(Json.bytes(root)));
     }
 
     private static FullHttpResponse unchanged(HttpResponse head, ByteBuf body) {

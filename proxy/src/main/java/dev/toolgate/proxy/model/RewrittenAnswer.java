@@ -19,8 +19,21 @@ public final class RewrittenAnswer {
 
     public static FullHttpResponse response(HttpResponse head, ToolCallFormat.Answer answer, List<GatedCall> gated,
                                             String metadataField, URI publicUrl) {
+        return response(head, answer, null, gated, metadataField, publicUrl);
+    }
+
+    /** As above; {@code verbatim}: the upstream's bytes when they may be sent with the metadata added ({@link UpstreamAnswer}). */
+    public static FullHttpResponse response(HttpResponse head, ToolCallFormat.Answer answer, byte[] verbatim, List<GatedCall> gated,
+                                            String metadataField, URI publicUrl) {
         DecisionSummary summary = new DecisionSummary(gated, publicUrl);
-        byte[] body = answer.rewrite(gated, summary, metadataField);
+        byte[] body = null;
+        if (verbatim != null && answer.onlyMetadataAddedWhenAllReleased()
+                && gated.stream().allMatch(call -> call.decision().releases())) {
+            body = MetadataSplice.splice(verbatim, metadataField, summary.metadata());
+        }
+        if (body == null) {
+            body = answer.rewrite(gated, summary, metadataField);
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), Unpooled.wrappedBuffer(body),
                 ForwardedHeaders.toClient(head.headers(), false), EmptyHttpHeaders.INSTANCE);
         summary.addHeaders(response.headers());

@@ -26,6 +26,14 @@ public interface ToolCallFormat {
 
         /** The answer with calls that may not run replaced, and the metadata block added. */
         byte[] rewrite(List<GatedCall> gated, DecisionSummary summary, String metadataField);
+
+        /**
+         * True when {@link #rewrite} changes nothing but the metadata block once every call is
+         * released, so that the upstream's bytes with the block spliced in are the same answer.
+         */
+        default boolean onlyMetadataAddedWhenAllReleased() {
+            return false;
+        }
     }
 
     Answer read(ObjectNode answer);

@@ -3,6 +3,7 @@ package dev.toolgate.proxy.server;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,19 +17,36 @@ import java.io.InputStream;
 
 /** The gateway's one JSON mapper: numbers kept exact, so a rewritten body changes only what it must. */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    public static final ObjectMapper MAPPER = builder().build();
+    /** As {@link #MAPPER}, refusing an object that has a key twice. */
+    private static final ObjectMapper NO_DUPLICATE_KEYS = builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private Json() {
     }
 
+    private static JsonMapper.Builder builder() {
+        return JsonMapper.builder()
+                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
     /** Parses without consuming or releasing {@code body}. */
     public static JsonNode read(ByteBuf body) throws IOException {
+        return read(MAPPER, body);
+    }
+
+    /**
+     * As {@link #read}, but an object with a key twice is an error: readers disagree on which value
+     * such a document means (this mapper keeps the last, others the first).
+     */
+    public static JsonNode readWithoutDuplicateKeys(ByteBuf body) throws IOException {
+        return read(NO_DUPLICATE_KEYS, body);
+    }
+
+    private static JsonNode read(ObjectMapper mapper, ByteBuf body) throws IOException {
         try (InputStream in = new ByteBufInputStream(body.duplicate())) {
-            JsonNode node = MAPPER.readTree(in);
+            JsonNode node = mapper.readTree(in);
             if (node == null || node.isMissingNode()) {
                 throw new IOException("empty body");
             }

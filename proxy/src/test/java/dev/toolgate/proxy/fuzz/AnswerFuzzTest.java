@@ -3,12 +3,15 @@ package dev.toolgate.proxy.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.anthropic.AnthropicFormat;
 import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.model.RewrittenAnswer;
+import dev.toolgate.proxy.model.UpstreamAnswer;
 import dev.toolgate.proxy.model.ToolCallFormat;
 import dev.toolgate.proxy.openai.ChatFormat;
 import dev.toolgate.proxy.openai.ResponsesFormat;
@@ -31,11 +34,13 @@ import org.junit.jupiter.api.Test;
  * Any whole (non-streaming) upstream answer, read and rewritten as the gateway does it
  * ({@code ChatCompletion.of} and {@code ChatResponseRewriter}, and the Responses and Messages
  * equivalents): nothing throws, the body buffer is released, and the answer the client gets
- * (the upstream's bytes when no call was found, else the rewritten body) holds no call to
- * {@value GovernedDecider#BLOCKED}.
+ * (the upstream's bytes when no call was found, the upstream's bytes with the metadata added when
+ * every call was released, else the rewritten body) holds no call to {@value GovernedDecider#BLOCKED},
+ * and no key twice.
  */
 class AnswerFuzzTest {
     private static final URI PUBLIC_URL = URI.create("https://toolgate.example");
+    private static final ObjectMapper NO_REPEATED_KEYS = Json.MAPPER.copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     @FuzzTest
     void chatCompletion(byte[] input) throws IOException {
@@ -58,7 +63,8 @@ class AnswerFuzzTest {
         if (toClient == null) {
             return;
         }
-        assertThat(clientCalls.apply(Json.MAPPER.readTree(toClient))).doesNotContain(GovernedDecider.BLOCKED);
+        // Read refusing repeated keys: a client reading the first of two values must find no blocked call either.
+        assertThat(clientCalls.apply(NO_REPEATED_KEYS.readTree(toClient))).doesNotContain(GovernedDecider.BLOCKED);
     }
 
     /**
@@ -69,13 +75,8 @@ class AnswerFuzzTest {
         // Pooled, as the upstream client delivers it; released on every path, as the endpoint does.
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer(input.length).writeBytes(input);
         try {
-            JsonNode parsed;
-            try {
-                parsed = Json.read(body);
-            } catch (IOException notJson) {
-                return null;
-            }
-            if (!(parsed instanceof ObjectNode root)) {
+            UpstreamAnswer upstreamAnswer = UpstreamAnswer.read(body, "_toolgate");
+            if (!(upstreamAnswer.json() instanceof ObjectNode root)) {
                 return null;
             }
             ToolCallFormat.Answer answer;
@@ -86,12 +87,12 @@ class AnswerFuzzTest {
             }
             List<ToolCall> calls = answer.calls();
             if (calls.isEmpty()) {
-                return input;
+                return upstreamAnswer.unambiguous() ? input : Json.bytes(root);
             }
             assertThat(answer.assistantMessages()).hasSameSizeAs(calls);
             List<GatedCall> gated = calls.stream().map(GovernedDecider::gated).toList();
             FullHttpResponse response = RewrittenAnswer.response(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK),
-                    answer, gated, "_toolgate", PUBLIC_URL);
+                    answer, upstreamAnswer.verbatim(), gated, "_toolgate", PUBLIC_URL);
             try {
                 return ByteBufUtil.getBytes(response.content());
             } finally {
