@@ -377,14 +377,4 @@ class ChatCompletionsProxyTest {
             assertThat(STRICT.readTree(body).at("/_toolgate/status").asText()).isEqualTo("allowed");
         }
     }
-
-    private static String answerWithChoicesTwice(String firstCall, String secondCall) {
-        return "{\"id\":\"chatcmpl-d\",\"object\":\"chat.completion\",\"choices\":[" + choiceWith(firstCall) + "],"
-                + "\"choices\":[" + choiceWith(secondCall) + "]}";
-    }
-
-    private static String choiceWith(String call) {
-        return "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[" + call + "]},"
-                + "\"finish_reason\":\"tool_calls\"}";
-    }
 }
