@@ -22,9 +22,12 @@ public final class RewrittenAnswer {
         return response(head, answer, null, gated, metadataField, publicUrl);
     }
 
-    /** As above; {@code verbatim}: the upstream's bytes when they may be sent with the metadata added ({@link UpstreamAnswer}). */
-    public static FullHttpResponse response(HttpResponse head, ToolCallFormat.Answer answer, byte[] verbatim, List<GatedCall> gated,
-                                            String metadataField, URI publicUrl) {
+    /**
+     * As above; {@code verbatim}: the upstream's bytes when they may be sent with the metadata added
+     * ({@link UpstreamAnswer#verbatim}), else null.
+     */
+    public static FullHttpResponse response(HttpResponse head, ToolCallFormat.Answer answer, byte[] verbatim,
+                                            List<GatedCall> gated, String metadataField, URI publicUrl) {
         DecisionSummary summary = new DecisionSummary(gated, publicUrl);
         byte[] body = null;
         if (verbatim != null && answer.onlyMetadataAddedWhenAllReleased()
