@@ -179,7 +179,7 @@ public final class ModelEndpoint implements Endpoint {
                 exchange.respond(unchanged(head, body));
                 return;
             }
-            UpstreamAnswer upstreamAnswer = UpstreamAnswer.read(body, metadataField);
+            UpstreamAnswer upstreamAnswer = UpstreamAnswer.read(body, metadataField, format.onlyMetadataAddedWhenAllReleased());
             if (!(upstreamAnswer.json() instanceof ObjectNode root)) {
                 body.release();
                 exchange.fail(new ApiError(HttpResponseStatus.BAD_GATEWAY, "UPSTREAM_INVALID_RESPONSE",

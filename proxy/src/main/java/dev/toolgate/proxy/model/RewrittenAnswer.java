@@ -24,14 +24,14 @@ public final class RewrittenAnswer {
 
     /**
      * As above; {@code verbatim}: the upstream's bytes when they may be sent with the metadata added
-     * ({@link UpstreamAnswer#verbatim}), else null.
+     * ({@link UpstreamAnswer#verbatim}, kept only for formats whose rewriter adds nothing else once
+     * every call is released), else null.
      */
     public static FullHttpResponse response(HttpResponse head, ToolCallFormat.Answer answer, byte[] verbatim,
                                             List<GatedCall> gated, String metadataField, URI publicUrl) {
         DecisionSummary summary = new DecisionSummary(gated, publicUrl);
         byte[] body = null;
-        if (verbatim != null && answer.onlyMetadataAddedWhenAllReleased()
-                && gated.stream().allMatch(call -> call.decision().releases())) {
+        if (verbatim != null && gated.stream().allMatch(call -> call.decision().releases())) {
             body = MetadataSplice.splice(verbatim, metadataField, summary.metadata());
         }
         if (body == null) {

@@ -26,17 +26,18 @@ public interface ToolCallFormat {
 
         /** The answer with calls that may not run replaced, and the metadata block added. */
         byte[] rewrite(List<GatedCall> gated, DecisionSummary summary, String metadataField);
-
-        /**
-         * True when {@link #rewrite} changes nothing but the metadata block once every call is
-         * released, so that the upstream's bytes with the block spliced in are the same answer.
-         */
-        default boolean onlyMetadataAddedWhenAllReleased() {
-            return false;
-        }
     }
 
     Answer read(ObjectNode answer);
+
+    /**
+     * True when an answer's {@link Answer#rewrite} changes nothing but the metadata block once every
+     * call is released, so that the upstream's bytes with the block spliced in are the same answer
+     * and are worth keeping ({@link UpstreamAnswer#verbatim}). False, the default, keeps no bytes.
+     */
+    default boolean onlyMetadataAddedWhenAllReleased() {
+        return false;
+    }
 
     /**
      * A byte check made before any parsing: false only when {@code body} certainly holds no call,

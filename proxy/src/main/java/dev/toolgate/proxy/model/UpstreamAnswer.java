@@ -15,15 +15,19 @@ import java.io.IOException;
  *     get the answer as the gateway read it, written out again, never the upstream's bytes
  * @param verbatim the upstream's bytes when, should every call be released, the client may be sent
  *     exactly them with the metadata block added ({@link MetadataSplice}) instead of the parsed
- *     answer written again: one unambiguous object with no metadata field of its own. Else null
+ *     answer written again: kept only when asked for (the format's rewriter allows it), for one
+ *     unambiguous object with no metadata field of its own. Else null
  */
 public record UpstreamAnswer(JsonNode json, boolean unambiguous, byte[] verbatim) {
 
-    /** Reads {@code body} without consuming or releasing it. */
-    public static UpstreamAnswer read(ByteBuf body, String metadataField) {
+    /**
+     * Reads {@code body} without consuming or releasing it; {@code keepBytes}: whether the answer's
+     * format can use {@link #verbatim} ({@link ToolCallFormat#onlyMetadataAddedWhenAllReleased}).
+     */
+    public static UpstreamAnswer read(ByteBuf body, String metadataField, boolean keepBytes) {
         try {
             JsonNode json = Json.readWithoutDuplicateKeys(body);
-            boolean sendable = json.isObject() && !json.has(metadataField);
+            boolean sendable = keepBytes && json.isObject() && !json.has(metadataField);
             return new UpstreamAnswer(json, true, sendable ? ByteBufUtil.getBytes(body) : null);
         } catch (IOException duplicateKeyOrNotJson) {
             try {

@@ -93,13 +93,13 @@ public final class ChatFormat implements ToolCallFormat {
             public byte[] rewrite(List<GatedCall> gated, DecisionSummary summary, String metadataField) {
                 return ChatResponseRewriter.rewrite(completion, gated, summary, metadataField);
             }
-
-            /** {@link ChatResponseRewriter} touches a choice only to remove a call that may not run. */
-            @Override
-            public boolean onlyMetadataAddedWhenAllReleased() {
-                return true;
-            }
         };
+    }
+
+    /** {@link ChatResponseRewriter} touches a choice only to remove a call that may not run. */
+    @Override
+    public boolean onlyMetadataAddedWhenAllReleased() {
+        return true;
     }
 
     @Override

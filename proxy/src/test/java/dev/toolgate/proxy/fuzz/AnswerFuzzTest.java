@@ -75,7 +75,7 @@ class AnswerFuzzTest {
         // Pooled, as the upstream client delivers it; released on every path, as the endpoint does.
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer(input.length).writeBytes(input);
         try {
-            UpstreamAnswer upstreamAnswer = UpstreamAnswer.read(body, "_toolgate");
+            UpstreamAnswer upstreamAnswer = UpstreamAnswer.read(body, "_toolgate", format.onlyMetadataAddedWhenAllReleased());
             if (!(upstreamAnswer.json() instanceof ObjectNode root)) {
                 return null;
             }
