@@ -182,6 +182,51 @@ class AuditGroupCommitTest {
         }
     }
 
+    /**
+     * Appends are queued without a lock while close() runs: each must still be completed, one way
+     * or the other, and exactly those that succeeded are stored.
+     */
+    @Test
+    void appendsRacingCloseEachCommitOrFailAndNoneIsStranded() throws Exception {
+        int callers = 4;
+        ExecutorService threads = Executors.newFixedThreadPool(callers);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String roundUrl = TestData.memUrl();
+                Storage racing = Storage.open(StorageSettings.of(roundUrl));
+                Queue<CompletableFuture<Void>> appended = new ConcurrentLinkedQueue<>();
+                List<Future<?>> loops = new ArrayList<>();
+                for (int t = 0; t < callers; t++) {
+                    loops.add(threads.submit(() -> {
+                        while (true) {
+                            CompletableFuture<Void> done = racing.auditLog().append(List.of(TestData.event("acme", "read_file", "allowed")));
+                            appended.add(done);
+                            if (done.isCompletedExceptionally() && !refusedAsFull(done)) {
+                                return;  // refused at once: the log is closed
+                            }
+                        }
+                    }));
+                }
+                while (appended.size() < 200) {
+                    Thread.onSpinWait();
+                }
+                racing.close();
+                for (Future<?> loop : loops) {
+                    loop.get(10, TimeUnit.SECONDS);
+                }
+
+                assertThat(appended).as("round %d: every append is completed once the log is closed", round)
+                        .allMatch(CompletableFuture::isDone);
+                long committed = appended.stream().filter(f -> !f.isCompletedExceptionally()).count();
+                try (Connection observer = DriverManager.getConnection(roundUrl)) {
+                    assertThat(count(observer, "SELECT COUNT(*) FROM audit_events")).as("round %d", round).isEqualTo(committed);
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
     @Test
     void theWriterIsOneNamedDaemonThread() {
         assertThat(Thread.getAllStackTraces().keySet())
@@ -203,6 +248,15 @@ class AuditGroupCommitTest {
         storage.auditLog().append(List.of(a, b)).join();
         assertThat(storage.auditLog().findByEventId(a.eventId())).isPresent();
         assertThat(storage.auditLog().findByEventId(b.eventId())).isPresent();
+    }
+
+    private static boolean refusedAsFull(CompletableFuture<Void> refused) {
+        try {
+            refused.join();
+            return false;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof AuditQueueFullException;
+        }
     }
 
     private static long writerThreads() {

@@ -7,11 +7,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +39,8 @@ final class AuditWriter implements AutoCloseable {
     static final String THREAD_NAME = "toolgate-audit-writer";
 
     private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
-    // The writer never gets interrupted (H2 closes its files on interrupt), so it polls to notice close().
-    private static final long IDLE_POLL_MILLIS = 20;
+    // The writer is never interrupted (H2 closes its files on interrupt): close() unparks it, and it wakes this often anyway.
+    private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
     private static final long BACKLOG_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -47,7 +48,15 @@ final class AuditWriter implements AutoCloseable {
     static final long DEFAULT_COMMIT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final AuditSink sink;
-    private final BlockingQueue<Append> queue;
+    /**
+     * Appends waiting for the writer. Lock-free: with a locked queue (and a lock around each offer)
+     * the event loops queued behind each other and behind the writer's drain, two or three futex
+     * calls per audited request at 32 connections (bench/README.md). {@link #queued} bounds it.
+     */
+    private final ConcurrentLinkedQueue<Append> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Set by the writer before it parks: an append made while it is set wakes the writer. */
+    private volatile boolean writerParked;
     private final int capacity;
     private final int maxBatchEvents;
     private final Thread thread;
@@ -66,7 +75,6 @@ final class AuditWriter implements AutoCloseable {
 
     private AuditWriter(AuditSink sink, int capacity, int maxBatchEvents, long commitTimeoutNanos) {
         this.sink = sink;
-        this.queue = new ArrayBlockingQueue<>(capacity);
         this.capacity = capacity;
         this.maxBatchEvents = maxBatchEvents;
         this.deadlines = new AppendDeadlines(commitTimeoutNanos, () -> new StorageException("audit events were not committed"
@@ -97,18 +105,30 @@ final class AuditWriter implements AutoCloseable {
         if (copy.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        if (closed) {
+            return closedFailure();
+        }
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
+            warnBacklog();
+            return CompletableFuture.failedFuture(new AuditQueueFullException(capacity));
+        }
         Append append = new Append(copy, new CompletableFuture<>());
-        // Offers and close() share this lock, so nothing is queued after the writer's final drain.
-        synchronized (this) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new StorageException("the audit log is closed; the event was not recorded"));
-            }
-            if (!queue.offer(append)) {
-                warnBacklog();
-                return CompletableFuture.failedFuture(new AuditQueueFullException(capacity));
-            }
+        queue.offer(append);
+        // close() may have come between the check above and the offer, and the writer's final drain
+        // may be over: take the append back. If it is gone, the writer or close() took it and completes it.
+        if (closed && queue.remove(append)) {
+            queued.decrementAndGet();
+            return closedFailure();
+        }
+        if (writerParked) {
+            LockSupport.unpark(thread);
         }
         return withDeadline(append.done());
+    }
+
+    private static CompletableFuture<Void> closedFailure() {
+        return CompletableFuture.failedFuture(new StorageException("the audit log is closed; the event was not recorded"));
     }
 
     /** The caller's view of an append: it fails once the commit timeout passes without a commit. */
@@ -135,6 +155,7 @@ final class AuditWriter implements AutoCloseable {
             }
             closed = true;
         }
+        LockSupport.unpark(thread);
         if (Thread.currentThread() != thread) {
             awaitDrain();
         }
@@ -156,12 +177,12 @@ final class AuditWriter implements AutoCloseable {
         }
         if (thread.isAlive()) {
             log.warn("Audit writer did not finish within {} ms of shutdown; {} queued appends are failed unrecorded."
-                    + " Check that the database is reachable.", CLOSE_TIMEOUT_MILLIS, queue.size());
+                    + " Check that the database is reachable.", CLOSE_TIMEOUT_MILLIS, queued.get());
         }
     }
 
     private void failLeftovers() {
-        for (Append append; (append = queue.poll()) != null; ) {
+        for (Append append; (append = poll()) != null; ) {
             append.done().completeExceptionally(new StorageException("the audit log closed before the event was committed"));
         }
     }
@@ -180,7 +201,7 @@ final class AuditWriter implements AutoCloseable {
             }
             batch.add(first);
             int events = first.events().size();
-            for (Append next; events < maxBatchEvents && (next = queue.poll()) != null; ) {
+            for (Append next; events < maxBatchEvents && (next = poll()) != null; ) {
                 if (events + next.events().size() > maxBatchEvents) {
                     carried = next;  // starts the next transaction, so an append is never split
                     break;
@@ -193,14 +214,32 @@ final class AuditWriter implements AutoCloseable {
         }
     }
 
-    private Append take() {
-        try {
-            return queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            // Stopping here would strand every caller's future; close() is the way to stop.
-            log.warn("Audit writer was interrupted; ignoring it (close the storage to stop the writer)");
-            return null;
+    private Append poll() {
+        Append next = queue.poll();
+        if (next != null) {
+            queued.decrementAndGet();
         }
+        return next;
+    }
+
+    /** The next append, waiting for one at most the idle poll time (null then, or when woken for close). */
+    private Append take() {
+        Append next = poll();
+        if (next != null) {
+            return next;
+        }
+        // Parked is set before the queue is looked at again: an append offered after that look sees it and wakes us.
+        writerParked = true;
+        try {
+            next = poll();
+            if (next == null) {
+                LockSupport.parkNanos(this, IDLE_POLL_NANOS);
+                next = poll();
+            }
+        } finally {
+            writerParked = false;
+        }
+        return next;
     }
 
     private void commit(List<Append> batch, int eventCount) {
