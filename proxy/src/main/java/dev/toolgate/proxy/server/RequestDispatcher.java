@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.util.stream.Collectors;
@@ -48,7 +47,6 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             rejectMalformed(ctx, request);
             return;
         }
-        ctx.channel().config().setAutoRead(false);
         Exchange exchange = new Exchange(ctx, request);
         try {
             requireWellFormedUri(exchange);
@@ -119,16 +117,6 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         // The connection is closed after this answer: say so, or a client may reuse it and lose its next request.
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        // Idle with no request in flight (reading is on only between requests): close the connection.
-        if (event instanceof IdleStateEvent && ctx.channel().config().isAutoRead()) {
-            ctx.close();
-            return;
-        }
-        super.userEventTriggered(ctx, event);
     }
 
     @Override

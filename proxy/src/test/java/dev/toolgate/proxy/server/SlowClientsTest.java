@@ -166,6 +166,23 @@ class SlowClientsTest {
     }
 
     @Test
+    void aRequestAnsweredMoreSlowlyThanTheIdleTimeoutKeepsItsConnection() throws Exception {
+        upstream.stubFor(get(urlEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(MODELS).withFixedDelay(1_500)));
+        start(upstream.baseUrl() + "/v1", "30s", "500ms");
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(("GET /v1/models HTTP/1.1\r\nHost: gateway\r\nx-api-key: " + TestGateway.AGENT_KEY
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            RawResponse answer = RawResponse.read(socket.getInputStream());
+
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo(MODELS);
+            // Idle between requests again: now the connection goes.
+            assertThat(closedByPeer(socket)).isTrue();
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingAStreamIsDisconnectedAndItsUpstreamReleased() throws Exception {
         String chunk = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
                 + "{\"content\":\"" + "lorem ipsum ".repeat(80) + "\"},\"finish_reason\":null}]}\n\n";
