@@ -3,7 +3,6 @@ package dev.toolgate.proxy.server;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,8 +17,13 @@ import java.io.InputStream;
 /** The gateway's one JSON mapper: numbers kept exact, so a rewritten body changes only what it must. */
 public final class Json {
     public static final ObjectMapper MAPPER = builder().build();
-    /** As {@link #MAPPER}, refusing an object that has a key twice. */
-    private static final ObjectMapper NO_DUPLICATE_KEYS = builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /**
+     * As {@link #MAPPER}, refusing an object that has a key twice. The tree builder sees the repeat
+     * for free when it puts the key in the object; the parser's own check
+     * ({@code STRICT_DUPLICATE_DETECTION}) kept a set of names per object, a fifth of an upstream
+     * answer's parse time.
+     */
+    private static final ObjectMapper NO_DUPLICATE_KEYS = builder().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
 
     private Json() {
     }
