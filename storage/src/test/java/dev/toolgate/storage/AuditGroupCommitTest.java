@@ -235,6 +235,26 @@ class AuditGroupCommitTest {
                 .allMatch(Thread::isDaemon);
     }
 
+    /** An interrupt left set would make the writer's every park return at once: it must clear it and carry on. */
+    @Test
+    void anInterruptedWriterClearsTheInterruptAndKeepsCommitting() throws Exception {
+        storage.auditLog().append(List.of(TestData.event("acme", "read_file", "allowed"))).get(10, TimeUnit.SECONDS);
+        Thread writer = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(WRITER_THREAD) && t.isAlive())
+                .findFirst().orElseThrow();
+
+        writer.interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (writer.isInterrupted() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+
+        assertThat(writer.isInterrupted()).as("the writer cleared its interrupt").isFalse();
+        AuditEvent later = TestData.event("acme", "read_file", "allowed");
+        storage.auditLog().append(List.of(later)).get(10, TimeUnit.SECONDS);
+        assertThat(storage.auditLog().findByEventId(later.eventId())).isPresent();
+    }
+
     @Test
     void severalEventsInOneAppendCommitTogether() {
         AuditEvent a = TestData.event("acme", "read_file", "allowed");

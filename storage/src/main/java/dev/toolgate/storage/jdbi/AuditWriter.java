@@ -234,6 +234,10 @@ final class AuditWriter implements AutoCloseable {
             next = poll();
             if (next == null) {
                 LockSupport.parkNanos(this, IDLE_POLL_NANOS);
+                if (Thread.interrupted()) {
+                    // Left set, the flag would make every park return at once: a spinning writer.
+                    log.warn("Audit writer was interrupted; ignoring it (close the storage to stop the writer)");
+                }
                 next = poll();
             }
         } finally {
