@@ -21,23 +21,34 @@ import org.slf4j.LoggerFactory;
 final class H2Compaction {
     private static final Logger log = LoggerFactory.getLogger(H2Compaction.class);
     /** Chunks are rewritten while, on average, less than this percentage of them is live. */
-    private static final int TARGET_FILL_RATE = 60;
+    static final int TARGET_FILL_RATE = 60;
     /** Bytes rewritten per pass: small enough to hold H2's store lock for milliseconds, not seconds. */
     private static final int WRITE_BYTES_PER_PASS = 4 << 20;
     private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Jdbi jdbi;
+    private final long intervalNanos;
     private long lastPass = System.nanoTime();
     private boolean unavailable;
 
     H2Compaction(Jdbi jdbi) {
-        this.jdbi = jdbi;
+        this(jdbi, INTERVAL_NANOS);
     }
 
-    /** Runs a pass when the last was at least a second ago; never throws. One thread only. */
+    /** {@code intervalNanos}: the least time between two passes. */
+    H2Compaction(Jdbi jdbi, long intervalNanos) {
+        this.jdbi = jdbi;
+        this.intervalNanos = intervalNanos;
+    }
+
+    /**
+     * Runs a pass when the last was at least the interval ago; never throws. One thread only. A pass
+     * rewrites the live pages of chunks older than H2's retention time (45 s by default) in memory;
+     * the next commit stores them and the one after frees the chunks they left.
+     */
     void maybeRun() {
         long now = System.nanoTime();
-        if (unavailable || now - lastPass < INTERVAL_NANOS) {
+        if (unavailable || now - lastPass < intervalNanos) {
             return;
         }
         lastPass = now;
