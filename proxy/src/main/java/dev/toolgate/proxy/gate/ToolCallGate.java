@@ -123,8 +123,13 @@ public final class ToolCallGate {
         if (evaluated.stream().noneMatch(GatedCall::pending)) {
             return record(request, evaluated, System.nanoTime() - started);
         }
-        // Taken here, on the caller's thread, which owns the parsed request and answer it is made from.
-        Replay replay = request.replay().get();
+        // Taken here, on the caller's thread, which owns the request and answer it is made from.
+        Replay replay;
+        try {
+            replay = request.replay().get();
+        } catch (RuntimeException unavailable) {
+            return CompletableFuture.failedFuture(unavailable);
+        }
         return withinDeadline(blocking.supply(() -> settleHeld(request, evaluated, replay)))
                 .thenCompose(calls -> record(request, calls, System.nanoTime() - started));
     }

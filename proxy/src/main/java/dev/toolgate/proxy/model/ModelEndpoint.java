@@ -83,12 +83,12 @@ public final class ModelEndpoint implements Endpoint {
     @Override
     public void serve(Exchange exchange) {
         RequestBodies.requireJson(exchange);
-        ObjectNode body = Json.readObject(exchange.request().content());
-        boolean stream = body.path("stream").asBoolean(false);
+        ModelRequestHead head = ModelRequestHead.read(exchange.request().content());
+        boolean stream = head.stream();
         Principal principal = exchange.principal();
-        CallContext context = new CallContext(principal.workspace(), principal.name(), body.path("model").asText(""),
+        CallContext context = new CallContext(principal.workspace(), principal.name(), head.model(),
                 Map.of("source", "proxy", "path", exchange.path()));
-        ConversationDigest conversationDigest = new ConversationDigest(body);
+        ConversationDigest conversationDigest = new ConversationDigest(exchange::heldRequestBody);
         Runnable forward = () -> forward(exchange, context, conversationDigest, stream);
         if (retry != null && retry.mayApply(conversationDigest)) {
             retry.answer(exchange, context, conversationDigest.get(), stream, forward);

@@ -61,6 +61,19 @@ public final class Exchange {
         return request;
     }
 
+    /**
+     * The request's body, to read again while the exchange still holds it: until the response is
+     * written or the client is gone. Event loop only, where the exchange releases it.
+     *
+     * @throws IllegalStateException once it is released
+     */
+    public ByteBuf heldRequestBody() {
+        if (released.get()) {
+            throw new IllegalStateException("the request's body is released: its response is written or its client gone");
+        }
+        return request.content();
+    }
+
     public QueryStringDecoder query() {
         return query;
     }

@@ -109,7 +109,8 @@ public final class Json {
         }
     }
 
-    private static String firstLine(String message) {
+    /** The first line of a parser's message, which is what a client is shown of it. */
+    public static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }
