@@ -85,13 +85,19 @@ public final class UpstreamClient implements AutoCloseable {
      * {@code target} and reports the response to {@code listener} on {@code loop}.
      */
     public UpstreamCall send(EventLoop loop, URI target, FullHttpRequest request, UpstreamListener listener) {
-        Endpoint endpoint = Endpoint.of(target);
-        String rawPath = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        request.setUri(target.getRawQuery() == null ? rawPath : rawPath + "?" + target.getRawQuery());
-        request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());
-        request.headers().set(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
-        FixedChannelPool pool = pools.computeIfAbsent(new PoolKey(loop, endpoint), this::newPool);
-        UpstreamExchange exchange = new UpstreamExchange(pool, request, listener, readTimeout);
+        FixedChannelPool pool;
+        try {
+            Endpoint endpoint = Endpoint.of(target);
+            String rawPath = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+            request.setUri(target.getRawQuery() == null ? rawPath : rawPath + "?" + target.getRawQuery());
+            request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());
+            request.headers().set(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+            pool = pools.computeIfAbsent(new PoolKey(loop, endpoint), this::newPool);
+        } catch (RuntimeException unusableTarget) {
+            request.release();
+            throw unusableTarget;
+        }
+        UpstreamExchange exchange = new UpstreamExchange(pool, loop, request, listener, readTimeout);
         exchange.start();
         return exchange;
     }
