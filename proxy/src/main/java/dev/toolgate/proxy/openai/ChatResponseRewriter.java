@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Rewrites a Chat Completions response after its calls were decided: calls that may not run are
- * removed, a message with no calls left tells the agent why and finishes with {@code stop}, and
- * the metadata block is added. Everything else stays as the upstream sent it.
+ * removed, the message's text tells the agent why (after any text of the model's own), a message
+ * with no calls left finishes with {@code stop}, and the metadata block is added. Everything else stays as the upstream sent it.
  */
 public final class ChatResponseRewriter {
     private ChatResponseRewriter() {
@@ -71,8 +71,9 @@ public final class ChatResponseRewriter {
                 keptToolCalls.forEach(kept::add);
             }
         }
+        // The model learns on its next turn why a call did not run, also when others did.
+        message.put("content", withOriginalText(message.path("content"), String.join(" ", replacements)));
         if (!message.has("tool_calls") && !message.has("function_call")) {
-            message.put("content", withOriginalText(message.path("content"), String.join(" ", replacements)));
             String finish = choice.path("finish_reason").asText("");
             if (finish.equals("tool_calls") || finish.equals("function_call")) {
                 choice.put("finish_reason", "stop");

@@ -25,20 +25,39 @@ final class ResponsesReplacement {
         return "msg_toolgate_" + call.decisionId().replace("-", "");
     }
 
+    /**
+     * What the nearest message item before a replacement is. SDKs join every message's text into
+     * one {@code output_text}, so the sentence is set off as the chat format does it: a blank line
+     * after the model's text, a space after another replacement sentence.
+     */
+    enum Before {
+        NO_TEXT(""), MODEL_TEXT("\n\n"), REPLACEMENT(" ");
+
+        private final String separator;
+
+        Before(String separator) {
+            this.separator = separator;
+        }
+    }
+
     /** The finished message item, as it appears in {@code output}. */
-    static ObjectNode completedItem(GatedCall call) {
+    static ObjectNode completedItem(GatedCall call, Before before) {
         ObjectNode item = item(itemId(call), "completed");
-        item.withArray("content").add(textPart(DecisionSummary.replacementText(call)));
+        item.withArray("content").add(textPart(text(call, before)));
         return item;
+    }
+
+    private static String text(GatedCall call, Before before) {
+        return before.separator + DecisionSummary.replacementText(call);
     }
 
     /**
      * The events a Responses stream uses to deliver one text message at {@code outputIndex}, in
      * order, without {@code sequence_number} (given when they are emitted).
      */
-    static List<ObjectNode> streamEvents(int outputIndex, GatedCall call) {
+    static List<ObjectNode> streamEvents(int outputIndex, GatedCall call, Before before) {
         String id = itemId(call);
-        String text = DecisionSummary.replacementText(call);
+        String text = text(call, before);
         ObjectNode added = event("response.output_item.added", outputIndex, null);
         added.set("item", item(id, "in_progress"));
         ObjectNode partAdded = event("response.content_part.added", outputIndex, id);
@@ -52,7 +71,7 @@ final class ResponsesReplacement {
         ObjectNode partDone = event("response.content_part.done", outputIndex, id);
         partDone.set("part", textPart(text));
         ObjectNode done = event("response.output_item.done", outputIndex, null);
-        done.set("item", completedItem(call));
+        done.set("item", completedItem(call, before));
         return List.of(added, partAdded, delta, textDone, partDone, done);
     }
 

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
+import dev.toolgate.proxy.openai.ResponsesReplacement.Before;
 import dev.toolgate.proxy.server.Json;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Rewrites a Responses API response after its calls were decided: each call that may not run is
@@ -36,14 +39,26 @@ public final class ResponsesRewriter {
             return;
         }
         ArrayNode output = (ArrayNode) response.get("output");
-        boolean replaced = false;
+        Map<Integer, GatedCall> withheld = new HashMap<>();
         for (int i = 0; i < calls.size(); i++) {
             if (!gated.get(i).decision().releases()) {
-                output.set(calls.get(i).outputIndex(), ResponsesReplacement.completedItem(gated.get(i)));
-                replaced = true;
+                withheld.put(calls.get(i).outputIndex(), gated.get(i));
             }
         }
-        if (replaced && response.path("output_text").isTextual()) {
+        if (withheld.isEmpty()) {
+            return;
+        }
+        Before before = Before.NO_TEXT;
+        for (int index = 0; index < output.size(); index++) {
+            GatedCall replaced = withheld.get(index);
+            if (replaced != null) {
+                output.set(index, ResponsesReplacement.completedItem(replaced, before));
+                before = Before.REPLACEMENT;
+            } else if (output.get(index).path("type").asText("").equals("message")) {
+                before = Before.MODEL_TEXT;
+            }
+        }
+        if (response.path("output_text").isTextual()) {
             response.put("output_text", ResponsesReplacement.outputText(output));
         }
     }

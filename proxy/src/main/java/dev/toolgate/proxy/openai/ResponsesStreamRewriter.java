@@ -8,6 +8,7 @@ import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.gate.ToolCallGate;
+import dev.toolgate.proxy.openai.ResponsesReplacement.Before;
 import dev.toolgate.proxy.openai.ResponsesSequence.Outgoing;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.stream.SseEvent;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -62,6 +64,11 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
     private final Set<Integer> closed = new HashSet<>();
     private final Set<String> closedItemIds = new HashSet<>();
     private final List<StreamDecision> decisions = new ArrayList<>();
+    /**
+     * By output_index, each message item and each decided call: what it means for the text of a
+     * replacement after it (null: nothing, an allowed call; look further back).
+     */
+    private final TreeMap<Integer, CompletableFuture<Before>> textItems = new TreeMap<>();
     private boolean failed;
 
     /** A held call and, once it is done, what it turns into. */
@@ -113,6 +120,9 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
         }
         refuseCallsInSnapshot(type, json);
         JsonNode item = json.path("item");
+        if (type.equals("response.output_item.added") && index >= 0 && item.path("type").asText("").equals("message")) {
+            textItems.put(index, CompletableFuture.completedFuture(Before.MODEL_TEXT));
+        }
         if (ResponsesResult.isCall(item)) {
             // An event that carries a call item goes with its call, or starts one (usually its
             // output_item.added; a call the stream never announced, its done event alone, is held
@@ -211,8 +221,22 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
         CompletableFuture<GatedCall> gated = decide(call, slot.call.custom(), slot.call.oversized());
         decisions.add(new StreamDecision(call, slot.call.oversized(), gated));
         int index = slot.call.outputIndex();
-        slot.output = gated.thenApply(decided -> decided.decision().releases() ? slot.call.released()
-                : ResponsesReplacement.streamEvents(index, decided).stream().map(Outgoing::generated).toList());
+        CompletableFuture<Before> before = textBefore(index);
+        slot.output = gated.thenCombine(before, (decided, text) -> decided.decision().releases() ? slot.call.released()
+                : ResponsesReplacement.streamEvents(index, decided, text).stream().map(Outgoing::generated).toList());
+        if (index >= 0) {
+            textItems.put(index, gated.thenCombine(before, (decided, text) -> decided.decision().releases() ? null : Before.REPLACEMENT));
+        }
+    }
+
+    /** The nearest message before {@code index}, as {@link ResponsesRewriter} reads it in the final output. */
+    private CompletableFuture<Before> textBefore(int index) {
+        Map.Entry<Integer, CompletableFuture<Before>> nearest = index < 0 ? null : textItems.lowerEntry(index);
+        if (nearest == null) {
+            return CompletableFuture.completedFuture(Before.NO_TEXT);
+        }
+        int at = nearest.getKey();
+        return nearest.getValue().thenCompose(text -> text != null ? CompletableFuture.completedFuture(text) : textBefore(at));
     }
 
     /** Calls still open when the stream ends or finishes are decided as they stand. */

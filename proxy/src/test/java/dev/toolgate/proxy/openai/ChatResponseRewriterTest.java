@@ -85,7 +85,8 @@ class ChatResponseRewriterTest {
         JsonNode first = result.choice(0);
         assertThat(first.at("/message/tool_calls")).hasSize(1);
         assertThat(first.at("/message/tool_calls/0")).isEqualTo(result.original().at("/choices/0/message/tool_calls/0"));
-        assertThat(first.at("/message/content").isNull()).as("a choice that keeps calls keeps its content").isTrue();
+        assertThat(first.at("/message/content").asText()).as("a choice that keeps calls still says what was removed")
+                .isEqualTo("Tool 'delete_file' is blocked by governance policy.");
         assertThat(first.path("finish_reason").asText()).isEqualTo("tool_calls");
 
         JsonNode second = result.choice(1);
@@ -189,6 +190,25 @@ class ChatResponseRewriterTest {
         assertThat(result.choice(0).path("finish_reason").asText()).isEqualTo("stop");
         assertThat(result.body().at("/_toolgate/rule").asText()).isEqualTo("invalid-arguments");
         assertThat(result.text()).doesNotContain("free text");
+    }
+
+    @Test
+    void aPartialAnswerKeepsTheModelsTextAndSaysWhatWasRemovedAfterIt() throws IOException {
+        Rewritten result = decideAndRewrite("""
+                {"id":"chatcmpl-mixed","choices":[{"index":0,"message":{"role":"assistant","content":"Reading, then cleaning up.",
+                  "tool_calls":[
+                   {"id":"call_r","type":"function","function":{"name":"read_file","arguments":"{\\"path\\":\\"/a\\"}"}},
+                   {"id":"call_d","type":"function","function":{"name":"delete_file","arguments":"{\\"path\\":\\"/a\\"}"}},
+                   {"id":"call_w","type":"function","function":{"name":"wire_transfer","arguments":"{\\"amount\\":5000}"}}]},
+                  "finish_reason":"tool_calls"}]}""");
+
+        assertThat(result.gated()).extracting(GatedCall::status).containsExactly("allowed", "blocked", "pending_approval");
+        JsonNode choice = result.choice(0);
+        assertThat(choice.at("/message/tool_calls")).extracting(c -> c.path("id").asText()).containsExactly("call_r");
+        assertThat(choice.at("/message/content").asText()).isEqualTo("Reading, then cleaning up.\n\n"
+                + "Tool 'delete_file' is blocked by governance policy. Tool requires human approval. Retry once approved.");
+        assertThat(choice.path("finish_reason").asText()).as("the kept call still runs").isEqualTo("tool_calls");
+        assertThat(result.body().at("/_toolgate/status").asText()).isEqualTo("partial");
     }
 
     @Test

@@ -193,7 +193,8 @@ class ResponsesProxyTest {
             assertThat(replacement.path("role").asText()).isEqualTo("assistant");
             assertThat(replacement.path("id").asText()).startsWith("msg_toolgate_");
             assertThat(replacement.at("/content/0/type").asText()).isEqualTo("output_text");
-            assertThat(replacement.at("/content/0/text").asText()).isEqualTo(BLOCKED_DELETE);
+            assertThat(replacement.at("/content/0/text").asText()).as("set off from the model's text before it")
+                    .isEqualTo("\n\n" + BLOCKED_DELETE);
             assertThat(body.at("/_toolgate/status").asText()).isEqualTo("blocked");
             assertThat(body.at("/_toolgate/blocked").asBoolean()).isTrue();
             assertThat(body.at("/_toolgate/rule").asText()).isEqualTo("no-deletes");

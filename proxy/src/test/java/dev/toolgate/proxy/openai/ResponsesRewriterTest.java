@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -106,7 +107,7 @@ class ResponsesRewriterTest {
         assertThat(result.body().path("output")).hasSize(3);
         assertThat(result.output(1)).isEqualTo(Json.MAPPER.readTree("""
                 {"id":"msg_toolgate_decision0","type":"message","status":"completed","role":"assistant",
-                 "content":[{"type":"output_text","text":"Tool 'delete_file' is blocked by governance policy.","annotations":[]}]}"""));
+                 "content":[{"type":"output_text","text":"\\n\\nTool 'delete_file' is blocked by governance policy.","annotations":[]}]}"""));
         JsonNode metadata = result.body().path("_toolgate");
         assertThat(metadata.path("status").asText()).isEqualTo("blocked");
         assertThat(metadata.path("blocked").asBoolean()).isTrue();
@@ -138,6 +139,28 @@ class ResponsesRewriterTest {
         assertThat(metadata.path("calls")).extracting(c -> c.path("decision").asText()).containsExactly("allowed", "pending_approval");
         assertThat(metadata.at("/calls/1/approval_id").asText()).isEqualTo("approval-1");
         assertThat(result.text()).doesNotContain("ACME").doesNotContain("5000").doesNotContain("call_pay\",\"name");
+    }
+
+    @Test
+    void replacementSentencesAreSetOffInTheJoinedTextAsInTheChatFormat() throws IOException {
+        Rewritten result = decideAndRewrite("""
+                {"id":"resp_three","object":"response","status":"completed","model":"gpt-4.1-mini",
+                 "output":[{"id":"msg_1","type":"message","status":"completed","role":"assistant",
+                   "content":[{"type":"output_text","text":"Cleaning up, then paying.","annotations":[]}]},
+                  {"id":"fc_1","type":"function_call","status":"completed","arguments":"{\\"path\\":\\"/a\\"}",
+                   "call_id":"call_del","name":"delete_file"},
+                  {"id":"fc_2","type":"function_call","status":"completed","arguments":"{\\"amount\\":5000}",
+                   "call_id":"call_pay","name":"wire_transfer"}],
+                 "output_text":"Cleaning up, then paying."}""");
+
+        assertThat(result.gated()).extracting(GatedCall::status).containsExactly("blocked", "pending_approval");
+        assertThat(result.body().path("output_text").asText()).isEqualTo("Cleaning up, then paying.\n\n"
+                + "Tool 'delete_file' is blocked by governance policy. " + DecisionSummary.PENDING_MESSAGE);
+        List<ResponseOutputItem> parsed = ObjectMappers.jsonMapper().readValue(result.text(), Response.class).output();
+        assertThat(parsed.stream().filter(ResponseOutputItem::isMessage)
+                .flatMap(item -> item.asMessage().content().stream()).map(part -> part.asOutputText().text())
+                .collect(Collectors.joining()))
+                .as("as the SDK joins output_text").isEqualTo(result.body().path("output_text").asText());
     }
 
     @Test
@@ -192,7 +215,8 @@ class ResponsesRewriterTest {
                  "content":[{"type":"output_text","text":"Tool 'local_shell' is blocked by governance policy.","annotations":[]}]}"""));
         assertThat(result.output(1)).isEqualTo(result.original().at("/output/1"));
         assertThat(result.output(2)).isEqualTo(result.original().at("/output/2"));
-        assertThat(result.output(3).at("/content/0/text").asText()).isEqualTo("Tool 'apply_patch' is blocked by governance policy.");
+        assertThat(result.output(3).at("/content/0/text").asText()).as("after another replacement: a space")
+                .isEqualTo(" Tool 'apply_patch' is blocked by governance policy.");
         assertThat(result.body().at("/_toolgate/calls")).extracting(c -> c.path("rule").asText())
                 .containsExactly("no-rm", RuleSet.DEFAULT_RULE, RuleSet.DEFAULT_RULE, "no-etc-patches");
         assertThat(result.text()).doesNotContain("/srv").doesNotContain("lsh_1").doesNotContain("/etc/hosts");

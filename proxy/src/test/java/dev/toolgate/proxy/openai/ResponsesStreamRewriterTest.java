@@ -192,7 +192,7 @@ class ResponsesStreamRewriterTest {
         assertThat(response.path("output")).extracting(item -> item.path("type").asText())
                 .containsExactly("message", "function_call", "message");
         assertThat(response.at("/output/1/call_id").asText()).isEqualTo("call_read");
-        assertThat(response.at("/output/2/content/0/text").asText()).isEqualTo("Tool 'delete_file' is blocked by governance policy.");
+        assertThat(response.at("/output/2/content/0/text").asText()).isEqualTo("\n\nTool 'delete_file' is blocked by governance policy.");
         assertThat(response.at("/_toolgate/status").asText()).isEqualTo("partial");
         assertThat(response.at("/_toolgate/calls")).extracting(c -> c.path("decision").asText()).containsExactly("allowed", "blocked");
         assertThat(response.at("/_toolgate/calls/1/rule").asText()).isEqualTo("no-deletes");
@@ -201,6 +201,28 @@ class ResponsesStreamRewriterTest {
         assertThat(sdkAccumulated(run).reconstructedResponse().output()).extracting(
                 item -> item.isMessage() ? "message" : item.isFunctionCall() ? item.asFunctionCall().name() : "other")
                 .containsExactly("message", "read_file", "message");
+    }
+
+    @Test
+    void replacementSentencesAreSetOffAsInTheChatFormatAndAsInTheFinalResponse() {
+        StreamBuilder stream = new StreamBuilder().start()
+                .message(0, "msg_1", "Tidying up.")
+                .functionCall(1, "fc_del", "call_del", "delete_file", "{\"path\":\"/a\"}", 2)
+                .functionCall(2, "fc_pay", "call_pay", "wire_transfer", "{\"amount\":5000}", 2)
+                .functionCall(3, "fc_read", "call_read", "read_file", "{\"path\":\"/b\"}", 2)
+                .functionCall(4, "fc_del2", "call_del2", "delete_file", "{\"path\":\"/c\"}", 2)
+                .completed();
+        Run run = run(decode(stream.bytes(), List.of()), new PolicyDecider());
+
+        assertThat(run.failures).isEmpty();
+        String blocked = "Tool 'delete_file' is blocked by governance policy.";
+        assertThat(run.texts()).containsExactly("Tidying up.", "\n\n" + blocked, " " + DecisionSummary.PENDING_MESSAGE,
+                " " + blocked);
+        JsonNode output = run.json(run.written.size() - 1).at("/response/output");
+        assertThat(output).extracting(item -> item.at("/content/0/text").asText(""))
+                .as("the final response carries the same texts as the stream")
+                .containsExactly("Tidying up.", "\n\n" + blocked, " " + DecisionSummary.PENDING_MESSAGE, "", " " + blocked);
+        assertEverySdkParses(run);
     }
 
     @Test
@@ -234,10 +256,10 @@ class ResponsesStreamRewriterTest {
         assertThat(decider.pending).hasSize(1);
 
         decider.complete("call_pay");
-        assertThat(harness.run.texts()).containsExactly("Paying ", "now.", DecisionSummary.PENDING_MESSAGE, "After.");
+        assertThat(harness.run.texts()).containsExactly("Paying ", "now.", "\n\n" + DecisionSummary.PENDING_MESSAGE, "After.");
         harness.feed(upstream.subList(11, upstream.size()));
         harness.end();
-        assertThat(harness.run.texts()).containsExactly("Paying ", "now.", DecisionSummary.PENDING_MESSAGE, "After.", " More.");
+        assertThat(harness.run.texts()).containsExactly("Paying ", "now.", "\n\n" + DecisionSummary.PENDING_MESSAGE, "After.", " More.");
         assertThat(harness.run.types()).last().isEqualTo("response.completed");
         assertThat(harness.run.drained).isTrue();
         assertNoTrace(harness.run, "7777", "fc_pay", "wire_transfer");
