@@ -110,7 +110,7 @@ public final class Approvals {
      * refused, or nothing (consumed before, or a refusal older than one approval lifetime, so the
      * call may be asked for again).
      */
-    public Optional<Standing> standingOf(PendingApproval approval, String consumer) {
+    private Optional<Standing> standingOf(PendingApproval approval, String consumer) {
         Instant now = clock.instant();
         switch (approval.status()) {
             case PENDING:
@@ -125,8 +125,7 @@ public final class Approvals {
                 return Optional.empty();
             case DENIED:
             case EXPIRED:
-                Instant refusedAt = approval.decidedAt() != null ? approval.decidedAt() : approval.expiresAt();
-                if (now.isBefore(refusedAt.plus(ttl))) {
+                if (now.isBefore(refusedAt(approval).plus(ttl))) {
                     return Optional.of(new Refused(approval, approval.status() == ApprovalStatus.DENIED
                             ? deniedReason(approval) : expiredReason()));
                 }
@@ -135,6 +134,22 @@ public final class Approvals {
             default:
                 return Optional.empty();
         }
+    }
+
+    /**
+     * Whether {@link #standingOf} would settle the same call now, without consuming anything:
+     * open or approved, or refused within the last approval lifetime.
+     */
+    public boolean stillSettles(PendingApproval approval) {
+        return switch (approval.status()) {
+            case PENDING, APPROVED -> true;
+            case DENIED, EXPIRED -> clock.instant().isBefore(refusedAt(approval).plus(ttl));
+            default -> false;
+        };
+    }
+
+    private static Instant refusedAt(PendingApproval approval) {
+        return approval.decidedAt() != null ? approval.decidedAt() : approval.expiresAt();
     }
 
     /**

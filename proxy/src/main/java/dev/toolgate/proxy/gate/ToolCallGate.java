@@ -186,7 +186,7 @@ public final class ToolCallGate {
     }
 
     /** Applies an approval's standing to a call the policy holds for approval. */
-    public static GatedCall settle(GatedCall call, Approvals.Standing standing) {
+    private static GatedCall settle(GatedCall call, Approvals.Standing standing) {
         Decision decision = call.decision();
         if (standing instanceof Approvals.Granted granted) {
             PendingApproval approval = granted.approval();

@@ -12,6 +12,7 @@ import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.model.ConversationDigest;
 import dev.toolgate.proxy.model.ConversationRetry;
+import dev.toolgate.proxy.model.ToolCallFormat;
 import dev.toolgate.proxy.model.ModelEndpoint;
 import dev.toolgate.proxy.model.RewrittenAnswer;
 import dev.toolgate.proxy.server.ApiError;
@@ -37,9 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chat Completions retries answered from approvals: the exact approved call (same id, same
- * arguments) once, the same approval id while pending, a block once refused. Streamed requests get
- * the same answer as a short event stream.
+ * Chat Completions retries answered from approvals, without asking the model: the answer the agent
+ * got the first time, decided again, so an approved call is released exactly as proposed (same id,
+ * same arguments) once, a pending one keeps its approval id beside the calls that were allowed, and
+ * a refused one is blocked. Streamed requests get the same answer as a short event stream.
  */
 public final class ChatConversationRetry implements ConversationRetry {
     private static final Logger log = LoggerFactory.getLogger(ChatConversationRetry.class);
@@ -73,14 +75,10 @@ public final class ChatConversationRetry implements ConversationRetry {
 
     @Override
     public void answer(Exchange exchange, CallContext context, String conversationDigest, boolean stream, Runnable forward) {
-        long started = System.nanoTime();
-        gate.withinDeadline(blocking.supply(() -> approvals.forConversation(context, conversationDigest)
-                        .flatMap(approval -> approvals.standingOf(approval, context.agent())
-                                .map(standing -> retried(approval, standing, context)))))
-                .thenCompose(answer -> answer.isEmpty()
+        gate.withinDeadline(blocking.supply(() -> approvals.forConversation(context, conversationDigest).filter(approvals::stillSettles)))
+                .thenCompose(approval -> approval.isEmpty()
                         ? CompletableFuture.completedFuture(Optional.<Retried>empty())
-                        : gate.record(request(context, answer.get()), answer.get().calls(), System.nanoTime() - started)
-                                .thenApply(recorded -> Optional.of(new Retried(answer.get().completion(), recorded))))
+                        : decideAgain(approval.get(), context, conversationDigest).thenApply(Optional::of))
                 .whenComplete((answer, failure) -> exchange.eventLoop().execute(() -> {
                     if (!exchange.clientConnected()) {
                         return;
@@ -97,14 +95,18 @@ public final class ChatConversationRetry implements ConversationRetry {
                 }));
     }
 
-    private Retried retried(PendingApproval approval, Approvals.Standing standing, CallContext context) {
+    /**
+     * The first answer again: every call of the stored assistant message goes through the gate, so
+     * the calls allowed the first time are allowed (and audited) again, and the held ones are
+     * settled by their approvals: the same approval id while pending, released once approved,
+     * blocked once refused.
+     */
+    private CompletableFuture<Retried> decideAgain(PendingApproval approval, CallContext context, String conversationDigest) {
         ChatCompletion completion = ApprovalRetry.completionFor(approval, context.model(), clock.instant());
-        return new Retried(completion, List.of(ApprovalRetry.gated(completion, approval, standing)));
-    }
-
-    private static ToolCallGate.Request request(CallContext context, Retried retried) {
-        return new ToolCallGate.Request(context, "proxy", retried.calls().stream().map(GatedCall::call).toList(), null,
-                null, 0);
+        ToolCallFormat.Answer answer = ChatFormat.answerOf(completion);
+        ToolCallGate.Request request = new ToolCallGate.Request(context, "proxy", answer.calls(),
+                () -> new ToolCallGate.Replay(answer.assistantMessages(), conversationDigest), null, 0);
+        return gate.decide(request).thenApply(gated -> new Retried(completion, gated));
     }
 
     private void respond(Exchange exchange, CallContext context, Retried retried, boolean stream) {

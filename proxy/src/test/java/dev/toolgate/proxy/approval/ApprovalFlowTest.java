@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.toolgate.proxy.testing.ChatBodies.call;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -216,9 +217,9 @@ class ApprovalFlowTest {
         assertThat(metadata(again).path("approval_id").asText()).isNotEqualTo(approvalId);
 
         assertThat(audit()).extracting(AuditEvent::source, AuditEvent::decision).startsWith(
-                org.assertj.core.groups.Tuple.tuple("proxy", "pending"),
-                org.assertj.core.groups.Tuple.tuple("approval", "approved"),
-                org.assertj.core.groups.Tuple.tuple("proxy", "allowed"));
+                tuple("proxy", "pending"),
+                tuple("approval", "approved"),
+                tuple("proxy", "allowed"));
         assertThat(audit().get(1).decidedBy()).isEqualTo("email link (finance@example.com)");
         assertThat(audit().get(2).decidedBy()).isEqualTo("email link (finance@example.com)");
         assertThat(audit().get(2).approvalId()).isEqualTo(approvalId);
@@ -259,6 +260,49 @@ class ApprovalFlowTest {
         assertThat(second).isEqualTo(first);
         assertThat(upstreamCalls()).as("a pending retry is answered without the model").isEqualTo(1);
         assertThat(smtp.waitForIncomingEmail(500, 2)).as("no second email").isFalse();
+    }
+
+    @Test
+    void aRetryWhilePendingGetsTheFirstAnswerAgainWithItsAllowedCalls() throws Exception {
+        start(TestGateway.memoryStorage());
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(ChatBodies.withToolCalls(call("call_read1", "read_file", "{\"path\":\"/srv/invoice.pdf\"}"),
+                        call("call_wire1", "wire_transfer", WIRE_ARGUMENTS)))));
+
+        ChatCompletion first = askToPay();
+        String approvalId = metadata(first).at("/calls/1/approval_id").asText();
+        assertThat(approvalId).isNotEmpty();
+        assertThat(metadata(first).path("status").asText()).isEqualTo("partial");
+        awaitEmail(1);
+
+        // The SDK's automatic retry after a lost response: the same conversation again.
+        ChatCompletion again = askToPay();
+        assertThat(again.choices().get(0).message().toolCalls().orElseThrow())
+                .extracting(call -> call.asFunction().id()).as("the allowed call is not dropped").containsExactly("call_read1");
+        assertThat(again.choices().get(0).message().content()).hasValue("Tool requires human approval. Retry once approved.");
+        assertThat(metadata(again).path("status").asText()).isEqualTo("partial");
+        assertThat(metadata(again).at("/calls/1/approval_id").asText()).isEqualTo(approvalId);
+        assertThat(upstreamCalls()).as("answered without the model").isEqualTo(1);
+        assertThat(smtp.waitForIncomingEmail(500, 2)).as("no second email").isFalse();
+
+        try (Response decided = gateway.post("/api/pending-approvals/" + approvalId + "/decide", TestGateway.ADMIN_KEY,
+                "{\"action\":\"approved\"}")) {
+            assertThat(decided.code()).isEqualTo(200);
+        }
+        ChatCompletion approved = askToPay();
+        assertThat(approved.choices().get(0).message().toolCalls().orElseThrow())
+                .extracting(call -> call.asFunction().id(), call -> call.asFunction().function().arguments())
+                .containsExactly(tuple("call_read1", "{\"path\":\"/srv/invoice.pdf\"}"),
+                        tuple("call_wire1", WIRE_ARGUMENTS));
+        assertThat(metadata(approved).path("status").asText()).isEqualTo("allowed");
+        assertThat(upstreamCalls()).isEqualTo(1);
+        assertThat(status(approvalId)).isEqualTo(ApprovalStatus.CONSUMED);
+        assertThat(audit()).extracting(AuditEvent::tool, AuditEvent::decision).containsExactly(
+                tuple("read_file", "allowed"), tuple("wire_transfer", "pending"),
+                tuple("read_file", "allowed"), tuple("wire_transfer", "pending"),
+                tuple("wire_transfer", "approved"),
+                tuple("read_file", "allowed"), tuple("wire_transfer", "allowed"));
     }
 
     @Test
