@@ -37,10 +37,16 @@ public final class NotificationSettings {
                 stored);
     }
 
-    /** Where to send a request for a call held by a rule with {@code ruleApproverEmail} (may be null). */
+    /**
+     * Where to send a request for a call held by a rule with {@code ruleApproverEmail} (may be null).
+     * A workspace that turned email off ({@code notify_email: ""} through the API) gets none, not
+     * even at a rule's approver address.
+     */
     public NotificationTargets targets(String workspace, String ruleApproverEmail) {
         Effective settings = effective(workspace);
-        String email = ruleApproverEmail != null && !ruleApproverEmail.isBlank() ? ruleApproverEmail : settings.notifyEmail();
+        boolean emailTurnedOff = settings.overridden().containsKey(NOTIFY_EMAIL) && settings.notifyEmail().isBlank();
+        String email = emailTurnedOff ? ""
+                : ruleApproverEmail != null && !ruleApproverEmail.isBlank() ? ruleApproverEmail : settings.notifyEmail();
         // Without SMTP settings there is no way to send email, whatever the address.
         return new NotificationTargets(defaults.email() == null ? "" : email, settings.slackWebhookUrl(), settings.teamsWebhookUrl());
     }
