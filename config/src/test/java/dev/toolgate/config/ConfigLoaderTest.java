@@ -35,6 +35,7 @@ class ConfigLoaderTest {
               user: toolgate
               password: db-secret
               timeout: 3s
+              durability: os
             keys:
               - name: support-bot
                 key: agent-key-0123456789
@@ -89,7 +90,7 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(2), Duration.ofMillis(500)));
         assertThat(config.anthropic()).isEqualTo(new AnthropicConfig(URI.create("http://localhost:4011"), "sk-ant-secret"));
         assertThat(config.storage()).isEqualTo(new StorageConfig("jdbc:postgresql://db:5432/toolgate", "toolgate", "db-secret",
-                Duration.ofSeconds(3)));
+                Duration.ofSeconds(3), Durability.OS));
         assertThat(config.keys()).containsExactly(
                 new KeyConfig("support-bot", KeyConfig.sha256Of("agent-key-0123456789"), Role.AGENT, "support", false),
                 new KeyConfig("ops", KeyConfig.sha256Of("admin-key-0123456789"), Role.ADMIN, "default", false));
@@ -134,7 +135,8 @@ class ConfigLoaderTest {
         assertThat(config.upstream()).isEqualTo(new UpstreamConfig(URI.create("https://api.openai.com/v1"), "",
                 Duration.ofSeconds(120), Duration.ofSeconds(10)));
         assertThat(config.anthropic()).isEqualTo(new AnthropicConfig(URI.create("https://api.anthropic.com"), ""));
-        assertThat(config.storage()).isEqualTo(new StorageConfig("jdbc:h2:file:./data/toolgate", "sa", "", Duration.ofSeconds(10)));
+        assertThat(config.storage()).isEqualTo(new StorageConfig("jdbc:h2:file:./data/toolgate", "sa", "", Duration.ofSeconds(10),
+                Durability.SYNC));
         assertThat(config.keys()).containsExactly(new KeyConfig("bot", KeyConfig.sha256Of("abcdefghijklmnop1234"), Role.AGENT, "default", false));
         assertThat(config.policy()).isEqualTo(new PolicyConfig(Action.ALLOW, Action.BLOCK, List.of()));
         assertThat(config.rules()).isEmpty();

@@ -1,6 +1,7 @@
 package dev.toolgate.proxy;
 
 import dev.toolgate.config.Config;
+import dev.toolgate.config.Durability;
 import dev.toolgate.config.ConfigException;
 import dev.toolgate.config.KeyConfig;
 import dev.toolgate.config.ParsedConfig;
@@ -78,7 +79,7 @@ public final class Gateway implements AutoCloseable {
 
     /** {@code clock} drives approval expiry, audit times and rate limits, so tests can move time without sleeping. */
     public static Gateway start(Config config, Clock clock) throws InterruptedException {
-        BlockingExecutor blocking = new BlockingExecutor();
+        BlockingExecutor blocking = new BlockingExecutor(config.storage().timeout());
         return start(config, clock, blocking, openStorage(config.storage(), clock, blocking));
     }
 
@@ -88,7 +89,7 @@ public final class Gateway implements AutoCloseable {
      * compile still stops the start, with the file's problems; the database is closed again.
      */
     public static Gateway start(ParsedConfig parsed, Clock clock) throws ConfigException, InterruptedException {
-        BlockingExecutor blocking = new BlockingExecutor();
+        BlockingExecutor blocking = new BlockingExecutor(parsed.storage().timeout());
         CompletableFuture<OpenedStorage> storage = openStorage(parsed.storage(), clock, blocking);
         Config config;
         try {
@@ -132,7 +133,7 @@ public final class Gateway implements AutoCloseable {
             approvals.warmUp(workspaces(config));
             remember(opened, new ApprovalExpiry(approvals, EXPIRY_INTERVAL));
             ToolCallGate gate = new ToolCallGate(engine, storage, approvals, blocking, redactor, clock,
-                    config.limits().maxToolArgumentBytes(), storageConfig.timeout());
+                    config.limits().maxToolArgumentBytes());
 
             Router router = new Router();
             ManagementApi.register(router, new ManagementApi.Services(gate, killSwitch, rules, approvals,
@@ -154,6 +155,9 @@ public final class Gateway implements AutoCloseable {
             PassthroughEndpoint anthropicPassthrough = new PassthroughEndpoint(upstream, anthropic);
             PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/messages/*", Access.AGENT,
                     anthropic.apiKeyHeaderIsGateway(), anthropicPassthrough));
+            // Anthropic's SDK lists models at the same path as OpenAI's, and says which it is with anthropic-version.
+            router.add(HttpMethod.GET, "/v1/models/*", Access.AGENT, anthropic.apiKeyHeaderIsGateway(),
+                    headers -> headers.contains("anthropic-version"), anthropicPassthrough);
             PassthroughEndpoint passthrough = new PassthroughEndpoint(upstream, openAi);
             PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/*", Access.AGENT, passthrough));
 
@@ -185,7 +189,8 @@ public final class Gateway implements AutoCloseable {
      * gateway, and reads what startup needs there too: the first queries load most of Jdbi.
      */
     private static CompletableFuture<OpenedStorage> openStorage(StorageConfig config, Clock clock, BlockingExecutor blocking) {
-        StorageSettings settings = new StorageSettings(config.url(), config.user(), config.password(), config.timeout());
+        StorageSettings settings = new StorageSettings(config.url(), config.user(), config.password(), config.timeout(),
+                config.durability() == Durability.SYNC);
         return blocking.supply(() -> {
             Storage storage = Storage.open(settings, clock);
             try {

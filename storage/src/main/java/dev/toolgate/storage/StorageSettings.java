@@ -9,8 +9,11 @@ import java.time.Duration;
  *
  * @param timeout the longest an audit append waits for its commit, or a caller for a connection;
  *     past it the operation fails with {@link StorageException} instead of hanging with the database
+ * @param syncWrites audit events written on this machine (the embedded database's journal) are
+ *     forced to the disk before an append completes, so they survive a power loss
+ *     ({@code storage.durability: sync}); false hands them to the operating system only ({@code os})
  */
-public record StorageSettings(String url, String user, String password, Duration timeout) {
+public record StorageSettings(String url, String user, String password, Duration timeout, boolean syncWrites) {
     /** {@link #timeout()} unless configured. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -30,7 +33,12 @@ public record StorageSettings(String url, String user, String password, Duration
         }
     }
 
-    /** With the default timeout. */
+    /** Writes synced to the disk. */
+    public StorageSettings(String url, String user, String password, Duration timeout) {
+        this(url, user, password, timeout, true);
+    }
+
+    /** With the default timeout, writes synced to the disk. */
     public StorageSettings(String url, String user, String password) {
         this(url, user, password, DEFAULT_TIMEOUT);
     }
@@ -42,7 +50,7 @@ public record StorageSettings(String url, String user, String password, Duration
 
     /** The same database with another timeout. */
     public StorageSettings withTimeout(Duration timeout) {
-        return new StorageSettings(url, user, password, timeout);
+        return new StorageSettings(url, user, password, timeout, syncWrites);
     }
 
     /** The URL without its parameters, safe to log: a parameter may carry a password. */
@@ -60,6 +68,6 @@ public record StorageSettings(String url, String user, String password, Duration
     @Override
     public String toString() {
         return "StorageSettings[url=" + displayUrl() + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
-                + ", timeout=" + timeout + "]";
+                + ", timeout=" + timeout + ", syncWrites=" + syncWrites + "]";
     }
 }

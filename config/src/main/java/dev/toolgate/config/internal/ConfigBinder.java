@@ -44,7 +44,7 @@ public final class ConfigBinder {
                 server(file.section("server", List.of("host", "port", "public_url", "idle_timeout", "request_timeout"))),
                 upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout"))),
                 anthropic(file.section("anthropic", List.of("base_url", "api_key"))),
-                storage(file.section("storage", List.of("url", "user", "password", "timeout"))),
+                storage(file.section("storage", List.of("url", "user", "password", "timeout", "durability"))),
                 keys,
                 policy,
                 rules.rules(),
@@ -112,7 +112,8 @@ public final class ConfigBinder {
                 section.get("url", ValueTypes.JDBC_URL, defaults.url()),
                 section.get("user", ValueTypes.STRING, defaults.user()),
                 section.get("password", ValueTypes.STRING, defaults.password()),
-                section.get("timeout", ValueTypes.DURATION, defaults.timeout()));
+                section.get("timeout", ValueTypes.DURATION, defaults.timeout()),
+                section.get("durability", ValueTypes.DURABILITY, defaults.durability()));
     }
 
     private static PolicyConfig policy(MappingReader section) {

@@ -1,5 +1,6 @@
 package dev.toolgate.config.internal;
 
+import dev.toolgate.config.Durability;
 import dev.toolgate.config.LinkMode;
 import dev.toolgate.config.Role;
 import dev.toolgate.policy.Action;
@@ -67,6 +68,7 @@ final class ValueTypes {
     public static final ValueType<Role> ROLE = choice(Role.values(), Role::wireName);
 
     public static final ValueType<LinkMode> LINK_MODE = choice(LinkMode.values(), LinkMode::wireName);
+    public static final ValueType<Durability> DURABILITY = choice(Durability.values(), Durability::wireName);
 
     private ValueTypes() {
     }

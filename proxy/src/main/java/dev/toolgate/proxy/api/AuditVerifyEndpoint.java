@@ -7,6 +7,7 @@ import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.storage.AuditLog;
 import dev.toolgate.storage.ChainVerification;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AuditVerifyEndpoint implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(AuditVerifyEndpoint.class);
+    /** Verifying reads every event of the workspace, which a long audit may need minutes for. */
+    private static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(10);
 
     private final AuditLog auditLog;
     private final Blocking blocking;
@@ -29,7 +32,7 @@ final class AuditVerifyEndpoint implements Endpoint {
     @Override
     public void serve(Exchange exchange) {
         String workspace = exchange.principal().workspace();
-        blocking.respond(exchange, () -> {
+        blocking.respond(exchange, VERIFY_TIMEOUT, () -> {
             ChainVerification result = auditLog.verifyChain(workspace);
             ObjectNode body = Json.object();
             body.put("valid", result.valid());

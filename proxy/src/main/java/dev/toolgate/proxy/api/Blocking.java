@@ -3,7 +3,10 @@ package dev.toolgate.proxy.api;
 import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
+import dev.toolgate.storage.StorageException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,8 +29,18 @@ final class Blocking {
         this.executor = executor;
     }
 
+    /** Answers with {@code work}'s result, or 503 once {@code storage.timeout} passes without one. */
     void respond(Exchange exchange, Supplier<Answer> work) {
-        executor.supply(work).whenComplete((answer, failure) -> {
+        answer(exchange, executor.storageWork(work));
+    }
+
+    /** As above, for work that may legitimately take longer than {@code storage.timeout}: waits at most {@code timeout}. */
+    void respond(Exchange exchange, Duration timeout, Supplier<Answer> work) {
+        answer(exchange, executor.supplyWithin(timeout, work));
+    }
+
+    private void answer(Exchange exchange, CompletableFuture<Answer> work) {
+        work.whenComplete((answer, failure) -> {
             if (failure == null) {
                 exchange.respondJson(answer.status(), answer.body());
                 return;
@@ -36,9 +49,11 @@ final class Blocking {
             if (cause instanceof ApiError error) {
                 exchange.fail(error);
             } else {
-                log.error("storage operation for {} {} failed", exchange.request().method(), exchange.path(), cause);
+                log.error("storage operation for {} {} failed: {}", exchange.request().method(), exchange.path(), cause.toString());
                 exchange.fail(new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "STORAGE_UNAVAILABLE",
-                        "the gateway's storage could not complete this request; retry later"));
+                        cause instanceof StorageException && cause.getMessage() != null
+                                ? "the gateway's storage could not complete this request (" + cause.getMessage() + "); retry later"
+                                : "the gateway's storage could not complete this request; retry later"));
             }
         });
     }

@@ -81,7 +81,7 @@ final class LogsEndpoints {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");
         head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"toolgate-audit.csv\"");
-        executor.supply(() -> auditLog.queryBefore(filters, Long.MAX_VALUE, EXPORT_BATCH))
+        executor.storageWork(() -> auditLog.queryBefore(filters, Long.MAX_VALUE, EXPORT_BATCH))
                 .whenComplete((first, failure) -> exchange.eventLoop().execute(() -> {
                     if (failure != null) {
                         log.error("audit export failed before the first row", failure);
@@ -110,7 +110,7 @@ final class LogsEndpoints {
             if (!written.isSuccess()) {
                 return;
             }
-            executor.supply(() -> auditLog.queryBefore(filters, nextBefore, EXPORT_BATCH))
+            executor.storageWork(() -> auditLog.queryBefore(filters, nextBefore, EXPORT_BATCH))
                     .whenComplete((next, failure) -> exchange.eventLoop().execute(() -> {
                         if (failure != null) {
                             log.error("audit export failed part-way; the client sees a cut-off download", failure);

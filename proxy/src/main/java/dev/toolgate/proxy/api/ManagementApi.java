@@ -64,10 +64,10 @@ public final class ManagementApi {
      * seconds, and the decision path already reports the outage.
      */
     private static void health(Exchange exchange, Services services) {
-        services.gate().withinDeadline(services.blocking().supply(() -> {
+        services.blocking().storageWork(() -> {
             services.storage().ping();
             return Json.object().put("status", "ok");
-        })).whenComplete((ok, failure) -> {
+        }).whenComplete((ok, failure) -> {
             if (failure == null) {
                 exchange.respondJson(HttpResponseStatus.OK, ok);
             } else {

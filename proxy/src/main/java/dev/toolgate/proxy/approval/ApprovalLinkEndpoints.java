@@ -68,7 +68,7 @@ public final class ApprovalLinkEndpoints {
     }
 
     private void respond(Exchange exchange, Supplier<FullHttpResponse> page) {
-        blocking.supply(page).whenComplete((response, failure) -> {
+        blocking.storageWork(page).whenComplete((response, failure) -> {
             if (failure != null) {
                 log.error("approval link could not be served; nothing was decided", failure);
                 exchange.respond(pages.unavailable());

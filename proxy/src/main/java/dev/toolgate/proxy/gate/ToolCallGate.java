@@ -10,16 +10,11 @@ import dev.toolgate.proxy.approval.Approvals;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
-import dev.toolgate.storage.StorageException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -32,8 +27,6 @@ public final class ToolCallGate {
     /** Pseudo rule id of a call whose arguments exceed {@code limits.max_tool_argument_size}. */
     public static final String OVERSIZED_ARGUMENTS_RULE = "oversized-arguments";
     private static final int MAX_AUDITED_ARGUMENT_CHARS = 64 * 1024;
-    /** The decision timeout unless one is given ({@code storage.timeout}). */
-    public static final Duration DEFAULT_DECISION_TIMEOUT = Duration.ofSeconds(10);
 
     private final PolicyEngine engine;
     private final Storage storage;
@@ -42,7 +35,6 @@ public final class ToolCallGate {
     private final Redactor redactor;
     private final Clock clock;
     private final long maxArgumentBytes;
-    private final Duration decisionTimeout;
 
     /**
      * The calls to decide and where they came from.
@@ -82,23 +74,14 @@ public final class ToolCallGate {
         }
     }
 
-    /** {@code maxArgumentBytes}: larger arguments are blocked unread (fail closed), whatever the rules say. */
-    public ToolCallGate(PolicyEngine engine, Storage storage, Approvals approvals, BlockingExecutor blocking, Redactor redactor,
-                        Clock clock, long maxArgumentBytes) {
-        this(engine, storage, approvals, blocking, redactor, clock, maxArgumentBytes, DEFAULT_DECISION_TIMEOUT);
-    }
-
     /**
-     * {@code decisionTimeout}: the longest a decision waits for storage (holding a call, committing
-     * its audit event); past it the decision fails and the caller answers 503 instead of hanging
-     * with a database that does not answer.
+     * {@code maxArgumentBytes}: larger arguments are blocked unread (fail closed), whatever the rules
+     * say. Storage work on the decision path (holding a call) is bounded by the storage timeout of
+     * {@code blocking}, and the audit log bounds its own commits: past either the decision fails and
+     * the caller answers 503 instead of hanging with a database that does not answer.
      */
     public ToolCallGate(PolicyEngine engine, Storage storage, Approvals approvals, BlockingExecutor blocking, Redactor redactor,
-                        Clock clock, long maxArgumentBytes, Duration decisionTimeout) {
-        if (decisionTimeout.isNegative() || decisionTimeout.isZero()) {
-            throw new IllegalArgumentException("decisionTimeout: " + decisionTimeout + " (expected: a positive duration)");
-        }
-        this.decisionTimeout = decisionTimeout;
+                        Clock clock, long maxArgumentBytes) {
         this.engine = engine;
         this.storage = storage;
         this.approvals = approvals;
@@ -130,7 +113,7 @@ public final class ToolCallGate {
         } catch (RuntimeException unavailable) {
             return CompletableFuture.failedFuture(unavailable);
         }
-        return withinDeadline(blocking.supply(() -> settleHeld(request, evaluated, replay)))
+        return blocking.storageWork(() -> settleHeld(request, evaluated, replay))
                 .thenCompose(calls -> record(request, calls, System.nanoTime() - started));
     }
 
@@ -148,26 +131,6 @@ public final class ToolCallGate {
             return CompletableFuture.failedFuture(unrecordable);
         }
         return storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls));
-    }
-
-    /**
-     * {@code work} (storage work on the decision path), failed with a {@link StorageException} once
-     * the decision timeout passes. The work itself goes on; only the caller stops waiting for it.
-     */
-    public <T> CompletableFuture<T> withinDeadline(CompletableFuture<T> work) {
-        CompletableFuture<T> bounded = new CompletableFuture<>();
-        work.whenComplete((result, failure) -> {
-            if (failure == null) {
-                bounded.complete(result);
-            } else {
-                bounded.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
-            }
-        });
-        bounded.orTimeout(decisionTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        return bounded.exceptionallyCompose(failure -> CompletableFuture.failedFuture(failure instanceof TimeoutException
-                ? new StorageException("storage did not answer within " + decisionTimeout.toMillis() + " ms (storage.timeout)")
-                : failure));
     }
 
     /** Runs on the blocking executor: each call that needs approval is held, or settled by an earlier approval. */

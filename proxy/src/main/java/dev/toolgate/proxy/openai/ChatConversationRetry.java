@@ -75,7 +75,7 @@ public final class ChatConversationRetry implements ConversationRetry {
 
     @Override
     public void answer(Exchange exchange, CallContext context, String conversationDigest, boolean stream, Runnable forward) {
-        gate.withinDeadline(blocking.supply(() -> approvals.forConversation(context, conversationDigest).filter(approvals::stillSettles)))
+        blocking.storageWork(() -> approvals.forConversation(context, conversationDigest).filter(approvals::stillSettles))
                 .thenCompose(approval -> approval.isEmpty()
                         ? CompletableFuture.completedFuture(Optional.<Retried>empty())
                         : decideAgain(approval.get(), context, conversationDigest).thenApply(Optional::of))

@@ -50,7 +50,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         Exchange exchange = new Exchange(ctx, request);
         try {
             requireWellFormedUri(exchange);
-            Router.Match match = router.find(request.method(), exchange.query().rawPath());
+            Router.Match match = router.find(request.method(), exchange.query().rawPath(), request.headers());
             if (match.route() == null) {
                 throw match.pathKnown()
                         ? new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",

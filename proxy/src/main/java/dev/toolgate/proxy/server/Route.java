@@ -1,9 +1,11 @@
 package dev.toolgate.proxy.server;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A method and path template ({@code /api/blocked-tools/:tool_name}; a final {@code *} matches
@@ -16,16 +18,29 @@ public final class Route {
     /** False where {@code x-api-key} is the provider's key (Anthropic routes): the gateway key then comes in {@code x-toolgate-key}. */
     private final boolean apiKeyHeaderIsGateway;
     private final Endpoint endpoint;
+    /** What the request's headers must say for this route to be the one (two providers on one path). */
+    private final Predicate<HttpHeaders> condition;
     /** The template split once: every request is matched against every route until one fits. */
     private final List<String> segments;
 
     public Route(HttpMethod method, String template, Access access, boolean apiKeyHeaderIsGateway, Endpoint endpoint) {
+        this(method, template, access, apiKeyHeaderIsGateway, headers -> true, endpoint);
+    }
+
+    public Route(HttpMethod method, String template, Access access, boolean apiKeyHeaderIsGateway,
+                 Predicate<HttpHeaders> condition, Endpoint endpoint) {
         this.method = method;
         this.template = template;
         this.access = access;
         this.apiKeyHeaderIsGateway = apiKeyHeaderIsGateway;
+        this.condition = condition;
         this.endpoint = endpoint;
         this.segments = split(template);
+    }
+
+    /** Whether a request with these headers may take this route. */
+    boolean accepts(HttpHeaders headers) {
+        return condition.test(headers);
     }
 
     public HttpMethod method() {

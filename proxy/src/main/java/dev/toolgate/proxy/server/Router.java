@@ -1,5 +1,6 @@
 package dev.toolgate.proxy.server;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Finds the route for a request; routes are tried in the order they were added. */
 public final class Router {
@@ -29,14 +31,24 @@ public final class Router {
         return this;
     }
 
+    /** A route taken only by requests whose headers satisfy {@code condition}; others go on to later routes. */
+    public Router add(HttpMethod method, String template, Route.Access access, boolean apiKeyHeaderIsGateway,
+                      Predicate<HttpHeaders> condition, Endpoint endpoint) {
+        routes.add(new Route(method, template, access, apiKeyHeaderIsGateway, condition, endpoint));
+        return this;
+    }
+
     /**
      * {@code rawPath} is the path as sent, still percent-encoded: it is split first and each segment
      * decoded once, so an encoded {@code /} stays inside its segment.
      */
-    public Match find(HttpMethod method, String rawPath) {
+    public Match find(HttpMethod method, String rawPath, HttpHeaders headers) {
         List<String> segments = Route.split(rawPath).stream().map(Router::decodeSegment).toList();
         Set<HttpMethod> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
+            if (!route.accepts(headers)) {
+                continue;
+            }
             Map<String, String> params = route.match(segments);
             if (params == null) {
                 continue;

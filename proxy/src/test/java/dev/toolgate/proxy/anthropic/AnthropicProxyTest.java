@@ -4,10 +4,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -492,6 +495,32 @@ class AnthropicProxyTest {
                 .withHeader("anthropic-version", equalTo(ANTHROPIC_VERSION))
                 .withoutHeader("x-toolgate-key"));
         assertThat(audited()).isEmpty();
+    }
+
+    @Test
+    void sdkListsModelsFromTheAnthropicUpstreamWhileOpenAiClientsGetOpenAis() throws IOException {
+        upstream.stubFor(get(urlPathEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("""
+                        {"data":[{"type":"model","id":"claude-sonnet-4-5-20250929","display_name":"Claude Sonnet 4.5",
+                          "created_at":"2025-09-29T00:00:00Z"}],"has_more":false,
+                         "first_id":"claude-sonnet-4-5-20250929","last_id":"claude-sonnet-4-5-20250929"}""")));
+        upstream.stubFor(get(urlPathEqualTo("/openai/v1/models")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\",\"created\":1,\"owned_by\":\"openai\"}]}")));
+
+        assertThat(sdk.models().list().data()).extracting(model -> model.id()).containsExactly("claude-sonnet-4-5-20250929");
+        upstream.verify(1, getRequestedFor(urlPathEqualTo("/v1/models"))
+                .withHeader("Authorization", equalTo("Bearer " + CLIENT_PROVIDER_KEY))
+                .withHeader("anthropic-version", matching(".+"))
+                .withoutHeader("x-toolgate-key"));
+
+        Request openAiClient = new Request.Builder().url(gateway.baseUrl() + "/v1/models")
+                .header("Authorization", "Bearer sk-openai-client").header("x-api-key", TestGateway.AGENT_KEY).get().build();
+        try (Response response = gateway.http().newCall(openAiClient).execute()) {
+            assertThat(response.code()).isEqualTo(200);
+            assertThat(response.body().string()).contains("gpt-4o-mini");
+        }
+        upstream.verify(1, getRequestedFor(urlPathEqualTo("/openai/v1/models")));
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -181,6 +182,12 @@ class DatabaseOutageTest {
                 assertThat(health.code()).isEqualTo(503);
                 assertThat(JSON.readTree(health.body().string()).at("/error/code").asText()).isEqualTo("STORAGE_UNAVAILABLE");
             }
+            for (String path : List.of("/api/blocked-tools", "/api/pending-approvals", "/api/approval-rules",
+                    "/api/notification-settings", "/api/pending-approvals/00000000-0000-0000-0000-000000000000")) {
+                assertStorageUnavailableWithinTheTimeout(() -> gateway.get(path, TestGateway.ADMIN_KEY), path);
+            }
+            assertStorageUnavailableWithinTheTimeout(() -> gateway.post("/api/blocked-tools", TestGateway.ADMIN_KEY,
+                    "{\"tool_name\":\"send_email\"}"), "POST /api/blocked-tools");
 
             proxy.thaw();
             assertAllowedAndAudited();
@@ -188,6 +195,21 @@ class DatabaseOutageTest {
                 assertThat(health.code()).isEqualTo(200);
             }
         }
+    }
+
+    private interface Call {
+        Response send() throws IOException;
+    }
+
+    /** 503 STORAGE_UNAVAILABLE within the 1 s storage timeout and a grace, not the client's own 30 s read timeout. */
+    private static void assertStorageUnavailableWithinTheTimeout(Call call, String what) throws IOException {
+        long started = System.nanoTime();
+        try (Response response = call.send()) {
+            String body = response.body().string();
+            assertThat(response.code()).as(what + ": " + body).isEqualTo(503);
+            assertThat(JSON.readTree(body).at("/error/code").asText()).as(what).isEqualTo("STORAGE_UNAVAILABLE");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as(what).isLessThan(Duration.ofSeconds(3));
     }
 
     /**

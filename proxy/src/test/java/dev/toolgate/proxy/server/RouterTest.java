@@ -2,12 +2,16 @@ package dev.toolgate.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Route templates, path parameters, {@code *} tails, and telling 405 from 404. */
 class RouterTest {
+    private static final HttpHeaders NO_HEADERS = EmptyHttpHeaders.INSTANCE;
     private final Endpoint intercept = exchange -> { };
     private final Endpoint listBlocked = exchange -> { };
     private final Endpoint addBlocked = exchange -> { };
@@ -27,7 +31,7 @@ class RouterTest {
 
     @Test
     void exactTemplateMatchesItsMethodAndPath() {
-        Router.Match match = router.find(HttpMethod.POST, "/api/intercept");
+        Router.Match match = router.find(HttpMethod.POST, "/api/intercept", NO_HEADERS);
 
         assertThat(match.route().endpoint()).isSameAs(intercept);
         assertThat(match.route().access()).isEqualTo(Route.Access.AGENT);
@@ -37,18 +41,18 @@ class RouterTest {
 
     @Test
     void samePathWithAnotherMethodFindsThatMethodsRoute() {
-        assertThat(router.find(HttpMethod.GET, "/api/blocked-tools").route().endpoint()).isSameAs(listBlocked);
-        assertThat(router.find(HttpMethod.POST, "/api/blocked-tools").route().endpoint()).isSameAs(addBlocked);
+        assertThat(router.find(HttpMethod.GET, "/api/blocked-tools", NO_HEADERS).route().endpoint()).isSameAs(listBlocked);
+        assertThat(router.find(HttpMethod.POST, "/api/blocked-tools", NO_HEADERS).route().endpoint()).isSameAs(addBlocked);
     }
 
     @Test
     void trailingSlashIsIgnored() {
-        assertThat(router.find(HttpMethod.POST, "/api/intercept/").route().endpoint()).isSameAs(intercept);
+        assertThat(router.find(HttpMethod.POST, "/api/intercept/", NO_HEADERS).route().endpoint()).isSameAs(intercept);
     }
 
     @Test
     void pathParameterTakesTheSegmentsValue() {
-        Router.Match match = router.find(HttpMethod.DELETE, "/api/blocked-tools/send_email");
+        Router.Match match = router.find(HttpMethod.DELETE, "/api/blocked-tools/send_email", NO_HEADERS);
 
         assertThat(match.route().endpoint()).isSameAs(removeBlocked);
         assertThat(match.params()).isEqualTo(Map.of("tool_name", "send_email"));
@@ -56,18 +60,18 @@ class RouterTest {
 
     @Test
     void pathParameterIsPercentDecodedExactlyOnce() {
-        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/my%20tool").params()).containsEntry("tool_name", "my tool");
-        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/100%2525").params()).containsEntry("tool_name", "100%25");
+        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/my%20tool", NO_HEADERS).params()).containsEntry("tool_name", "my tool");
+        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/100%2525", NO_HEADERS).params()).containsEntry("tool_name", "100%25");
     }
 
     @Test
     void plusInAPathIsAPlusNotASpace() {
-        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/c++").params()).containsEntry("tool_name", "c++");
+        assertThat(router.find(HttpMethod.DELETE, "/api/blocked-tools/c++", NO_HEADERS).params()).containsEntry("tool_name", "c++");
     }
 
     @Test
     void encodedSlashStaysInsideItsSegment() {
-        Router.Match match = router.find(HttpMethod.DELETE, "/api/blocked-tools/fs%2Frm");
+        Router.Match match = router.find(HttpMethod.DELETE, "/api/blocked-tools/fs%2Frm", NO_HEADERS);
 
         assertThat(match.route().endpoint()).isSameAs(removeBlocked);
         assertThat(match.params()).containsEntry("tool_name", "fs/rm");
@@ -75,62 +79,79 @@ class RouterTest {
 
     @Test
     void pathParameterMatchesExactlyOneSegment() {
-        Router.Match tooLong = router.find(HttpMethod.DELETE, "/api/blocked-tools/a/b");
+        Router.Match tooLong = router.find(HttpMethod.DELETE, "/api/blocked-tools/a/b", NO_HEADERS);
         assertThat(tooLong.route()).isNull();
         assertThat(tooLong.pathKnown()).isFalse();
 
-        Router.Match tooShort = router.find(HttpMethod.DELETE, "/api/blocked-tools");
+        Router.Match tooShort = router.find(HttpMethod.DELETE, "/api/blocked-tools", NO_HEADERS);
         assertThat(tooShort.route()).isNull();
         assertThat(tooShort.pathKnown()).as("GET and POST serve this path").isTrue();
     }
 
     @Test
     void starTailMatchesAnyRest() {
-        assertThat(router.find(HttpMethod.GET, "/v1/models").route().endpoint()).isSameAs(passthroughGet);
-        assertThat(router.find(HttpMethod.GET, "/v1/files/file-abc/content").route().endpoint()).isSameAs(passthroughGet);
-        assertThat(router.find(HttpMethod.POST, "/v1/embeddings").route().endpoint()).isSameAs(passthroughPost);
-        assertThat(router.find(HttpMethod.GET, "/v1/models").params()).isEmpty();
+        assertThat(router.find(HttpMethod.GET, "/v1/models", NO_HEADERS).route().endpoint()).isSameAs(passthroughGet);
+        assertThat(router.find(HttpMethod.GET, "/v1/files/file-abc/content", NO_HEADERS).route().endpoint()).isSameAs(passthroughGet);
+        assertThat(router.find(HttpMethod.POST, "/v1/embeddings", NO_HEADERS).route().endpoint()).isSameAs(passthroughPost);
+        assertThat(router.find(HttpMethod.GET, "/v1/models", NO_HEADERS).params()).isEmpty();
     }
 
     @Test
     void starTailDoesNotMatchAnotherPrefix() {
-        assertThat(router.find(HttpMethod.GET, "/v2/models").route()).isNull();
-        assertThat(router.find(HttpMethod.GET, "/v1x/models").route()).isNull();
+        assertThat(router.find(HttpMethod.GET, "/v2/models", NO_HEADERS).route()).isNull();
+        assertThat(router.find(HttpMethod.GET, "/v1x/models", NO_HEADERS).route()).isNull();
     }
 
     @Test
     void earlierRouteWinsOverALaterTail() {
-        assertThat(router.find(HttpMethod.POST, "/v1/chat/completions").route().endpoint()).isSameAs(chat);
+        assertThat(router.find(HttpMethod.POST, "/v1/chat/completions", NO_HEADERS).route().endpoint()).isSameAs(chat);
         // The exact route has no GET, so the tail serves it.
-        assertThat(router.find(HttpMethod.GET, "/v1/chat/completions").route().endpoint()).isSameAs(passthroughGet);
+        assertThat(router.find(HttpMethod.GET, "/v1/chat/completions", NO_HEADERS).route().endpoint()).isSameAs(passthroughGet);
     }
 
     @Test
     void knownPathWithAnUnservedMethodIsTold405NotFound() {
-        Router.Match match = router.find(HttpMethod.DELETE, "/api/intercept");
+        Router.Match match = router.find(HttpMethod.DELETE, "/api/intercept", NO_HEADERS);
 
         assertThat(match.route()).isNull();
         assertThat(match.pathKnown()).isTrue();
-        assertThat(router.find(HttpMethod.DELETE, "/v1/models").pathKnown()).isTrue();
-        assertThat(router.find(HttpMethod.GET, "/api/blocked-tools/send_email").pathKnown()).isTrue();
+        assertThat(router.find(HttpMethod.DELETE, "/v1/models", NO_HEADERS).pathKnown()).isTrue();
+        assertThat(router.find(HttpMethod.GET, "/api/blocked-tools/send_email", NO_HEADERS).pathKnown()).isTrue();
     }
 
     @Test
     void unknownPathIsNotKnown() {
-        Router.Match match = router.find(HttpMethod.GET, "/api/nothing");
+        Router.Match match = router.find(HttpMethod.GET, "/api/nothing", NO_HEADERS);
 
         assertThat(match.route()).isNull();
         assertThat(match.pathKnown()).isFalse();
         assertThat(match.params()).isEmpty();
-        assertThat(router.find(HttpMethod.GET, "/").pathKnown()).isFalse();
-        assertThat(router.find(HttpMethod.POST, "/api").pathKnown()).isFalse();
+        assertThat(router.find(HttpMethod.GET, "/", NO_HEADERS).pathKnown()).isFalse();
+        assertThat(router.find(HttpMethod.POST, "/api", NO_HEADERS).pathKnown()).isFalse();
     }
 
     @Test
     void emptyRouterKnowsNothing() {
-        Router.Match match = new Router().find(HttpMethod.GET, "/api/intercept");
+        Router.Match match = new Router().find(HttpMethod.GET, "/api/intercept", NO_HEADERS);
 
         assertThat(match.route()).isNull();
         assertThat(match.pathKnown()).isFalse();
+    }
+
+    @Test
+    void aConditionalRouteIsTakenOnlyByRequestsWhoseHeadersSayItIsTheirs() {
+        Endpoint anthropicModels = exchange -> { };
+        Endpoint passthrough = exchange -> { };
+        Router router = new Router()
+                .add(HttpMethod.GET, "/v1/models/*", Route.Access.AGENT, false, headers -> headers.contains("anthropic-version"),
+                        anthropicModels)
+                .add(HttpMethod.GET, "/v1/*", Route.Access.AGENT, passthrough);
+
+        HttpHeaders anthropic = new DefaultHttpHeaders().add("anthropic-version", "2023-06-01");
+        assertThat(router.find(HttpMethod.GET, "/v1/models", anthropic).route().endpoint()).isSameAs(anthropicModels);
+        assertThat(router.find(HttpMethod.GET, "/v1/models/claude-sonnet-4-5", anthropic).route().endpoint()).isSameAs(anthropicModels);
+        assertThat(router.find(HttpMethod.GET, "/v1/models", NO_HEADERS).route().endpoint()).isSameAs(passthrough);
+        assertThat(router.find(HttpMethod.POST, "/v1/models", anthropic).allowed()).as("a 405 names only the routes the request could take")
+                .containsExactly(HttpMethod.GET);
     }
 }

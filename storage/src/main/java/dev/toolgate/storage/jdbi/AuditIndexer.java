@@ -52,6 +52,9 @@ final class AuditIndexer implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final AuditJournal journal;
+    private final DatabaseSync databaseSync;
+    /** Indexer thread only: segments below this one are deleted. */
+    private long deletedBefore;
     /** Database housekeeping the indexer runs between batches (it owns the database's write load). */
     private final Runnable maintenance;
     private final int capacity;
@@ -75,9 +78,10 @@ final class AuditIndexer implements AutoCloseable {
     /** Indexer thread only. */
     private final OutageLog outage = new OutageLog(FAILURE_LOG_INTERVAL_NANOS);
 
-    private AuditIndexer(Jdbi jdbi, AuditJournal journal, int capacity, long stallNanos) {
+    private AuditIndexer(Jdbi jdbi, AuditJournal journal, DatabaseSync databaseSync, int capacity, long stallNanos) {
         this.jdbi = jdbi;
         this.journal = journal;
+        this.databaseSync = databaseSync;
         this.maintenance = new H2Compaction(jdbi)::maybeRun;
         this.capacity = capacity;
         this.stallNanos = stallNanos;
@@ -89,8 +93,8 @@ final class AuditIndexer implements AutoCloseable {
      * {@code capacity}: events that may wait to be indexed before new appends are refused;
      * {@code stallNanos}: how long events may wait without any being indexed before they are.
      */
-    static AuditIndexer start(Jdbi jdbi, AuditJournal journal, int capacity, long stallNanos) {
-        AuditIndexer indexer = new AuditIndexer(jdbi, journal, capacity, stallNanos);
+    static AuditIndexer start(Jdbi jdbi, AuditJournal journal, DatabaseSync databaseSync, int capacity, long stallNanos) {
+        AuditIndexer indexer = new AuditIndexer(jdbi, journal, databaseSync, capacity, stallNanos);
         indexer.thread.start();
         return indexer;
     }
@@ -232,10 +236,18 @@ final class AuditIndexer implements AutoCloseable {
                     lastProgressNanos = System.nanoTime();
                     lock.notifyAll();
                 }
-                journal.deleteBefore(batch.get(batch.size() - 1).segment());
+                deleteIndexedSegments(batch.get(batch.size() - 1).segment());
                 batch.clear();
             }
             maintenance.run();
+        }
+    }
+
+    /** Deletes the segments before {@code segment} once the database's copy of their events is durable. */
+    private void deleteIndexedSegments(long segment) {
+        if (segment > deletedBefore && databaseSync.run()) {
+            journal.deleteBefore(segment);
+            deletedBefore = segment;
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -23,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * them, so the file and H2's chunk table grow without end under load. One {@code write} of the
  * records costs microseconds and the index commits thousands of events at once.
  *
- * <p>Durability is the same as H2's own commits with {@code WRITE_DELAY=0}: the bytes are handed
- * to the operating system before the append completes, so they survive the gateway being killed
- * ({@code kill -9}); neither forces them to the disk, which only a power loss would need.
+ * <p>Durability: with {@code sync} (the default) every append is forced to the disk
+ * ({@code fdatasync}) before it completes, and a new segment's directory entry too, so a released
+ * call's event survives a power loss; the writer groups every append that arrived meanwhile into
+ * one write and one sync. With {@code os} the bytes are only handed to the operating system,
+ * which survives the gateway being killed ({@code kill -9}) but not the machine losing power.
  *
  * <p>Segments are named {@code audit-<number>.journal}; a new one starts at each open and once the
  * current one passes {@link #SEGMENT_BYTES}. Segments whose every event is in the database are
@@ -37,23 +40,41 @@ final class AuditJournal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditJournal.class);
     private static final Pattern SEGMENT = Pattern.compile("audit-(\\d{16})\\.journal");
 
+    /** Opens the journal's files and its directory; tests give one that shows what reached the disk. */
+    @FunctionalInterface
+    interface Opener {
+        FileChannel open(Path path, OpenOption... options) throws IOException;
+    }
+
     private final Path directory;
+    private final boolean sync;
+    private final Opener opener;
     private FileChannel channel;
     private long segment;
     private long size;
     /** Set when a failed write could not be undone: appending more would put records after a torn one. */
     private volatile IOException broken;
 
-    private AuditJournal(Path directory, long firstSegment) {
+    private AuditJournal(Path directory, long firstSegment, boolean sync, Opener opener) {
         this.directory = directory;
         this.segment = firstSegment - 1;
+        this.sync = sync;
+        this.opener = opener;
     }
 
-    /** Opens the journal in {@code directory} (created if missing) and starts a new segment after any there. */
-    static AuditJournal open(Path directory) throws IOException {
+    /**
+     * Opens the journal in {@code directory} (created if missing) and starts a new segment after any
+     * there; {@code sync}: force every append to the disk before it completes.
+     */
+    static AuditJournal open(Path directory, boolean sync) throws IOException {
+        return open(directory, sync, FileChannel::open);
+    }
+
+    static AuditJournal open(Path directory, boolean sync, Opener opener) throws IOException {
         Files.createDirectories(directory);
         List<Long> existing = segments(directory);
-        AuditJournal journal = new AuditJournal(directory, existing.isEmpty() ? 1 : existing.get(existing.size() - 1) + 1);
+        AuditJournal journal = new AuditJournal(directory, existing.isEmpty() ? 1 : existing.get(existing.size() - 1) + 1, sync,
+                opener);
         journal.startSegment();
         return journal;
     }
@@ -75,6 +96,9 @@ final class AuditJournal implements AutoCloseable {
         try {
             while (records.hasRemaining()) {
                 channel.write(records);
+            }
+            if (sync) {
+                channel.force(false);
             }
         } catch (IOException failure) {
             undo(failure);
@@ -146,13 +170,23 @@ final class AuditJournal implements AutoCloseable {
     }
 
     private void startSegment() throws IOException {
-        FileChannel next = FileChannel.open(file(segment + 1), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel next = opener.open(file(segment + 1), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         if (channel != null) {
             channel.close();
         }
         channel = next;
         segment++;
         size = 0;
+        if (sync) {
+            syncDirectory();
+        }
+    }
+
+    /** Makes the new segment's directory entry durable: a synced file nobody can find is lost too. */
+    private void syncDirectory() throws IOException {
+        try (FileChannel entries = opener.open(directory, StandardOpenOption.READ)) {
+            entries.force(true);
+        }
     }
 
     private void undo(IOException failure) {

@@ -26,7 +26,7 @@ final class AuditJournalReplay {
     }
 
     /** Returns how many events were inserted. Throws when the database refuses them; the journal is then kept. */
-    static int replay(Jdbi jdbi, Path directory) throws IOException, SQLException {
+    static int replay(Jdbi jdbi, Path directory, DatabaseSync databaseSync) throws IOException, SQLException {
         List<Long> segments = AuditJournal.segments(directory);
         if (segments.isEmpty()) {
             return 0;
@@ -43,6 +43,9 @@ final class AuditJournalReplay {
             }
             journaled += events.size();
             inserted += insertMissing(jdbi, events);
+        }
+        if (inserted > 0 && !databaseSync.run()) {
+            return inserted;  // the segments stay, and the next start finds their events in the database
         }
         for (long segment : segments) {
             Files.deleteIfExists(AuditJournal.file(directory, segment));

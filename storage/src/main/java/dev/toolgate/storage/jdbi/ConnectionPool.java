@@ -45,7 +45,7 @@ final class ConnectionPool implements AutoCloseable {
     static ConnectionPool forSettings(StorageSettings settings) {
         if (settings.url().startsWith("jdbc:h2:")) {
             StorageSettings durable = new StorageSettings(durableH2Url(settings.url()), settings.user(), settings.password(),
-                    settings.timeout());
+                    settings.timeout(), settings.syncWrites());
             ValidatingPool pool = new ValidatingPool(new DriverManagerDataSource(durable), H2_MAX_CONNECTIONS, settings.timeout());
             return new ConnectionPool(pool, pool::close);
         }

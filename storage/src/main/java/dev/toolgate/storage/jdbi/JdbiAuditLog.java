@@ -58,11 +58,13 @@ public final class JdbiAuditLog implements AuditLog, AutoCloseable {
      * and are indexed into the table behind it; events an earlier run journaled but did not index are
      * put in the table first. {@code timeout} bounds how long the database may take to index and how
      * long reads wait for it. Indexed segments are deleted once the database acknowledges their
-     * commit, so the database must have made a commit durable by then (embedded H2 with
-     * {@code WRITE_DELAY=0} does; an H2 server with its default write delay does not).
+     * commit, so the database must have written a commit by then (embedded H2 with
+     * {@code WRITE_DELAY=0} does; an H2 server with its default write delay does not). With
+     * {@code sync} appends are forced to the disk before they complete, and segments are deleted
+     * only after the database's pages are forced to the disk too.
      */
-    public static JdbiAuditLog journaled(Jdbi jdbi, Path journalDirectory, Duration timeout) {
-        return new JdbiAuditLog(jdbi, JournaledAuditSink.open(jdbi, journalDirectory, JOURNAL_BACKLOG_EVENTS, timeout.toNanos()),
+    public static JdbiAuditLog journaled(Jdbi jdbi, Path journalDirectory, Duration timeout, boolean sync) {
+        return new JdbiAuditLog(jdbi, JournaledAuditSink.open(jdbi, journalDirectory, JOURNAL_BACKLOG_EVENTS, timeout.toNanos(), sync),
                 DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_BATCH_EVENTS, timeout);
     }
 

@@ -64,7 +64,7 @@ public final class JdbiStorage implements Storage {
      */
     private static JdbiAuditLog auditLog(StorageSettings settings, Jdbi jdbi) {
         return EmbeddedH2.auditJournalDirectory(settings.url())
-                .map(directory -> JdbiAuditLog.journaled(jdbi, directory, settings.timeout()))
+                .map(directory -> JdbiAuditLog.journaled(jdbi, directory, settings.timeout(), settings.syncWrites()))
                 .orElseGet(() -> new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY,
                         JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS, settings.timeout()));
     }

@@ -2,6 +2,7 @@ package dev.toolgate.storage.jdbi;
 
 import dev.toolgate.storage.StorageException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
@@ -16,25 +17,37 @@ final class JournaledAuditSink implements AuditSink {
     private final Jdbi jdbi;
     private final AuditJournal journal;
     private final AuditIndexer indexer;
+    private final DatabaseSync databaseSync;
     private final long timeoutNanos;
 
-    private JournaledAuditSink(Jdbi jdbi, AuditJournal journal, AuditIndexer indexer, long timeoutNanos) {
+    private JournaledAuditSink(Jdbi jdbi, AuditJournal journal, AuditIndexer indexer, DatabaseSync databaseSync, long timeoutNanos) {
         this.jdbi = jdbi;
         this.journal = journal;
         this.indexer = indexer;
+        this.databaseSync = databaseSync;
         this.timeoutNanos = timeoutNanos;
     }
 
     /**
      * Replays what an earlier run left in the journal in {@code directory} into the database, then
      * starts a new segment and the indexer. {@code capacity}: events that may wait to be indexed;
-     * {@code timeoutNanos}: how long the database may take to index any of them, and how long reads wait.
+     * {@code timeoutNanos}: how long the database may take to index any of them, and how long reads wait;
+     * {@code sync}: appends are forced to the disk before they complete, and segments are deleted
+     * only once the database has forced their events to the disk too.
      */
-    static JournaledAuditSink open(Jdbi jdbi, Path directory, int capacity, long timeoutNanos) {
+    static JournaledAuditSink open(Jdbi jdbi, Path directory, int capacity, long timeoutNanos, boolean sync) {
+        return open(jdbi, directory, capacity, timeoutNanos, sync, FileChannel::open);
+    }
+
+    /** As above, with the journal's files opened by {@code opener}. */
+    static JournaledAuditSink open(Jdbi jdbi, Path directory, int capacity, long timeoutNanos, boolean sync,
+                                   AuditJournal.Opener opener) {
+        DatabaseSync databaseSync = new DatabaseSync(jdbi, sync);
         try {
-            AuditJournalReplay.replay(jdbi, directory);
-            AuditJournal journal = AuditJournal.open(directory);
-            return new JournaledAuditSink(jdbi, journal, AuditIndexer.start(jdbi, journal, capacity, timeoutNanos), timeoutNanos);
+            AuditJournalReplay.replay(jdbi, directory, databaseSync);
+            AuditJournal journal = AuditJournal.open(directory, sync, opener);
+            return new JournaledAuditSink(jdbi, journal, AuditIndexer.start(jdbi, journal, databaseSync, capacity, timeoutNanos),
+                    databaseSync, timeoutNanos);
         } catch (IOException e) {
             throw new StorageException("cannot open the audit journal in " + directory + ": " + e, e);
         } catch (SQLException | RuntimeException e) {
@@ -74,7 +87,7 @@ final class JournaledAuditSink implements AuditSink {
     public void close() {
         indexer.close();
         journal.close();
-        if (indexer.isCaughtUp()) {
+        if (indexer.isCaughtUp() && databaseSync.run()) {
             journal.deleteAll();
         }
     }

@@ -28,7 +28,7 @@ class AuditBacklogTest {
         Storage.open(StorageSettings.of(url)).close();  // the schema
         GatedDataSource database = new GatedDataSource(url);
         Jdbi jdbi = JdbiStorage.jdbi(database);
-        JournaledAuditSink sink = JournaledAuditSink.open(jdbi, dir.resolve("journal"), 10, TimeUnit.SECONDS.toNanos(10));
+        JournaledAuditSink sink = JournaledAuditSink.open(jdbi, dir.resolve("journal"), 10, TimeUnit.SECONDS.toNanos(10), true);
         try (JdbiAuditLog log = new JdbiAuditLog(jdbi, sink, 100, 500, Duration.ofSeconds(10))) {
             List<AuditEvent> appended = new ArrayList<>(events(1));
             log.append(appended).get(10, TimeUnit.SECONDS);

@@ -32,7 +32,7 @@ class AuditJournalOutageTest {
         String url = "jdbc:h2:file:" + dir.resolve("toolgate");
         Storage.open(StorageSettings.of(url)).close();  // the schema
         GatedDataSource database = new GatedDataSource(url);
-        try (JdbiAuditLog log = JdbiAuditLog.journaled(JdbiStorage.jdbi(database), dir.resolve("journal"), Duration.ofSeconds(2))) {
+        try (JdbiAuditLog log = JdbiAuditLog.journaled(JdbiStorage.jdbi(database), dir.resolve("journal"), Duration.ofSeconds(2), true)) {
             AuditEvent before = event();
             log.append(List.of(before)).get(10, TimeUnit.SECONDS);
             assertThat(log.findByEventId(before.eventId())).as("waits until it is indexed").isPresent();
@@ -64,7 +64,7 @@ class AuditJournalOutageTest {
         String url = "jdbc:h2:file:" + dir.resolve("toolgate");
         Storage.open(StorageSettings.of(url)).close();  // the schema
         GatedDataSource database = new GatedDataSource(url);
-        try (JdbiAuditLog log = JdbiAuditLog.journaled(JdbiStorage.jdbi(database), dir.resolve("journal"), Duration.ofMillis(500))) {
+        try (JdbiAuditLog log = JdbiAuditLog.journaled(JdbiStorage.jdbi(database), dir.resolve("journal"), Duration.ofMillis(500), true)) {
             AuditEvent before = event();
             log.append(List.of(before)).get(10, TimeUnit.SECONDS);
             assertThat(log.findByEventId(before.eventId())).isPresent();

@@ -32,10 +32,10 @@ class AuditJournalReplayTest {
         // The killed run: the first three events were indexed, all ten journaled over two segments,
         // and the write under way when it died was cut short.
         Jdbi.create(url, "", "").useTransaction(handle -> AuditEventRows.insertAll(handle, events.subList(0, 3)));
-        try (AuditJournal journal = AuditJournal.open(journalDir)) {
+        try (AuditJournal journal = AuditJournal.open(journalDir, true)) {
             journal.append(events.subList(0, 5));
         }
-        try (AuditJournal journal = AuditJournal.open(journalDir)) {
+        try (AuditJournal journal = AuditJournal.open(journalDir, true)) {
             journal.append(events.subList(5, 10));
         }
         List<Long> segments = AuditJournal.segments(journalDir);
