@@ -156,7 +156,7 @@ class AuditHashChainTest {
             "arguments = '{\"path\":\"/etc/shadow\"}'",
             "decided_by = 'mallory@example.com'",
             "decision = 'blocked'",
-            "event_time = DATEADD(SECOND, 1, event_time)",
+            "event_time = event_time + INTERVAL '1' SECOND",
             "risk_score = 0.0",
             "rules = '[ \"rule-1\" ]'",
             "tool_call_id = NULL",

@@ -2,6 +2,7 @@ package dev.toolgate.storage;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.CountDownLatch;
@@ -9,20 +10,19 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
 
 /**
- * A real H2 data source whose connections a test can hold back (to make the audit writer wait)
- * or refuse (to simulate an unreachable database).
+ * A real data source (H2 or PostgreSQL, by URL) whose connections a test can hold back (to make the
+ * audit writer wait) or refuse (to simulate an unreachable database).
  */
 public final class GatedDataSource implements DataSource {
-    private final JdbcDataSource target = new JdbcDataSource();
+    private final String url;
     private final Semaphore waiting = new Semaphore(0);
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private volatile boolean refusing;
 
     public GatedDataSource(String url) {
-        target.setURL(url);
+        this.url = url;
     }
 
     /** Connections requested from now on wait until {@link #open()}. */
@@ -60,7 +60,7 @@ public final class GatedDataSource implements DataSource {
         if (refusing) {
             throw new SQLException("Connection refused (simulated outage)", "08001");
         }
-        return target.getConnection();
+        return DriverManager.getConnection(url);
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MigrationTest {
     private static final List<String> TABLES =
-            List.of("approval_rules", "approval_tokens", "approvals", "audit_events", "blocked_tools", "settings");
+            List.of("approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events", "blocked_tools", "settings");
 
     @Test
     void freshInMemoryDatabaseGetsTheWholeSchema() throws SQLException {
@@ -25,7 +25,7 @@ class MigrationTest {
         try (Storage storage = Storage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(9);
+            assertThat(appliedMigrations(url)).isEqualTo(10);
         }
     }
 
@@ -67,13 +67,13 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(9);
+        assertThat(appliedMigrations(url)).isEqualTo(10);
     }
 
     @Test
     void linksStoredBeforeChannelsExistedBecomeEmailLinks() throws SQLException {
         String url = TestData.memUrl();
-        Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").target("4").load().migrate();
+        Flyway.configure().dataSource(url, "", "").locations("classpath:db/common").target("4").load().migrate();
         PendingApproval approval = TestData.approval("acme", "digest-1");
         try (Connection connection = DriverManager.getConnection(url)) {
             connection.createStatement().execute("INSERT INTO approvals (id, workspace, agent, tool, arguments,"
@@ -89,7 +89,7 @@ class MigrationTest {
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
         }
-        assertThat(appliedMigrations(url)).isEqualTo(9);
+        assertThat(appliedMigrations(url)).isEqualTo(10);
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import dev.toolgate.storage.testing.TestDatabases;
 import java.util.UUID;
 
 /** Databases and records for storage tests. */
@@ -15,9 +16,12 @@ final class TestData {
     private TestData() {
     }
 
-    /** A private in-memory database that outlives its connections, so a test can reopen it. */
+    /**
+     * A private database that outlives its connections, so a test can reopen it: in-memory H2, or a
+     * fresh PostgreSQL schema in the build's PostgreSQL test run ({@link TestDatabases}).
+     */
     static String memUrl() {
-        return "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        return TestDatabases.freshUrl();
     }
 
     static AuditEvent event(String workspace, String tool, String decision, Instant time) {

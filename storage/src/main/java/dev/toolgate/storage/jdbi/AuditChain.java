@@ -6,6 +6,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -15,6 +17,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -142,11 +147,36 @@ final class AuditChain {
 
     /** The hash of the workspace's newest stored event: where its chain continues ({@link #GENESIS} if none). */
     static String head(Handle handle, String workspace) {
-        return handle.createQuery("SELECT hash FROM audit_events WHERE workspace = :workspace ORDER BY id DESC LIMIT 1")
+        return handle.createQuery("SELECT hash FROM audit_chain_heads WHERE workspace = :workspace")
                 .bind("workspace", workspace)
                 .mapTo(String.class)
                 .findOne()
                 .orElse(GENESIS);
+    }
+
+    /**
+     * Moves each workspace's head to the last of {@code events} in it, in the transaction that
+     * inserts them ({@code audit_chain_heads}, V9): the next writer links to it, even if the row
+     * itself is later deleted.
+     */
+    static void advanceHeads(Handle handle, List<ChainedEvent> events) throws SQLException {
+        Map<String, String> last = new LinkedHashMap<>();
+        events.forEach(chained -> last.put(chained.event().workspace(), chained.hash()));
+        Connection connection = handle.getConnection();
+        try (PreparedStatement update = connection.prepareStatement("UPDATE audit_chain_heads SET hash = ? WHERE workspace = ?")) {
+            for (Map.Entry<String, String> head : last.entrySet()) {
+                update.setString(1, head.getValue());
+                update.setString(2, head.getKey());
+                if (update.executeUpdate() == 0) {
+                    try (PreparedStatement insert = connection.prepareStatement(
+                            "INSERT INTO audit_chain_heads (workspace, hash) VALUES (?, ?)")) {
+                        insert.setString(1, head.getKey());
+                        insert.setString(2, head.getValue());
+                        insert.executeUpdate();
+                    }
+                }
+            }
+        }
     }
 
     private static final String[] COLUMNS = {"event_id", "event_time", "workspace", "agent", "source", "tool",

@@ -304,12 +304,16 @@ final class AuditIndexer implements AutoCloseable {
             AuditEventRows.insertAll(handle, events.subList(from, Math.min(events.size(), from + ROWS_PER_SLICE)));
             Thread.yield();
         }
+        AuditChain.advanceHeads(handle, events);
     }
 
     private void indexOneByOne(List<ChainedEvent> events) {
         for (ChainedEvent event : events) {
             try {
-                jdbi.useTransaction(handle -> AuditEventRows.insertAll(handle, List.of(event)));
+                jdbi.useTransaction(handle -> {
+                    AuditEventRows.insertAll(handle, List.of(event));
+                    AuditChain.advanceHeads(handle, List.of(event));
+                });
             } catch (Throwable refused) {
                 if (SqlErrors.isDuplicateKey(refused)) {
                     log.debug("Audit event {} was already in the database", event.event().eventId());

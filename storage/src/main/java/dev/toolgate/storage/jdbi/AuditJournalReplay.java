@@ -62,7 +62,10 @@ final class AuditJournalReplay {
         for (int from = 0; from < events.size(); from += BATCH) {
             List<ChainedEvent> missing = missing(jdbi, events.subList(from, Math.min(events.size(), from + BATCH)));
             if (!missing.isEmpty()) {
-                jdbi.useTransaction(handle -> AuditEventRows.insertAll(handle, missing));
+                jdbi.useTransaction(handle -> {
+                    AuditEventRows.insertAll(handle, missing);
+                    AuditChain.advanceHeads(handle, missing);
+                });
                 inserted += missing.size();
             }
         }

@@ -1,25 +1,18 @@
 package dev.toolgate.storage.jdbi;
 
+import dev.toolgate.storage.AuditEvent;
 import java.util.List;
 
 /**
- * Where the {@link AuditWriter} makes a batch of chained events durable before their appends
- * complete: straight into the database ({@link DatabaseAuditSink}) or into the audit journal, to be
- * indexed into the database behind it ({@link JournaledAuditSink}).
+ * Where the {@link AuditWriter} makes a batch of events durable before their appends complete:
+ * straight into the database ({@link DatabaseAuditSink}) or into the audit journal, to be indexed
+ * into the database behind it ({@link JournaledAuditSink}). A sink also links the events into their
+ * workspaces' hash chains, because only it knows where each chain's head is kept.
  */
 interface AuditSink extends AutoCloseable {
 
-    /** The hash of the workspace's newest durable event, where its chain continues. Writer thread only. */
-    String head(String workspace);
-
-    /** Makes the events durable, in order, or throws; called by the writer thread only. */
-    void persist(List<ChainedEvent> events) throws Exception;
-
-    /**
-     * True when a failed {@link #persist} may nevertheless have stored its events (a commit whose
-     * acknowledgement was lost): the writer then forgets the chain heads and reloads them.
-     */
-    boolean failureMayHaveStored();
+    /** Chains the events and makes them durable, in order, or throws; called by the writer thread only. */
+    void persist(List<AuditEvent> events) throws Exception;
 
     /** Blocks until every event persisted so far can be read from the database, or throws StorageException. */
     void awaitReadable();

@@ -4,9 +4,7 @@ import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditQueueFullException;
 import dev.toolgate.storage.StorageException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,13 +20,8 @@ import org.slf4j.LoggerFactory;
  * to the audit journal), then completes their futures. Callers never wait for the queue; they wait
  * only for the write that holds their events.
  *
- * <p>The same thread links each event into its workspace's hash chain ({@link AuditChain}) in
- * write order, so chain order is id order. It keeps each workspace's head (the newest hash) in
- * memory, loads a head from the newest stored event the first time a workspace is written (so a
- * restart continues the chain), advances heads only after a write succeeded, and forgets them all
- * after a failed write that may have happened anyway (a lost commit acknowledgement).
- * Several instances sharing one database will need a per-workspace lock held while inserting and
- * the head read under that lock instead of this cache; the chain format does not change.
+ * <p>The sink links each batch into the workspaces' hash chains ({@link AuditChain}) as it writes
+ * it, on this one thread, so chain order is write order and id order.
  *
  * <p>A caller waits at most the commit timeout: when the database hangs, its future fails then
  * (and its tool calls stay held) while the append stays queued and is written, late, once the
@@ -61,9 +54,6 @@ final class AuditWriter implements AutoCloseable {
     private final int maxBatchEvents;
     private final Thread thread;
     private final AppendDeadlines deadlines;
-    private final AuditChain chain = new AuditChain();
-    /** Newest committed hash per workspace; used by the writer thread only. */
-    private final Map<String, String> heads = new HashMap<>();
     private volatile boolean closed;
     private volatile long lastBacklogWarning = System.nanoTime() - BACKLOG_WARNING_INTERVAL_NANOS;
     /** Writer thread only. */
@@ -292,28 +282,9 @@ final class AuditWriter implements AutoCloseable {
     }
 
     private void insert(List<Append> batch) throws Exception {
-        Map<String, String> advanced = new HashMap<>();
-        List<ChainedEvent> chained = new ArrayList<>();
-        for (Append append : batch) {
-            for (AuditEvent event : append.events()) {
-                String prevHash = advanced.computeIfAbsent(event.workspace(),
-                        workspace -> heads.computeIfAbsent(workspace, sink::head));
-                String hash = chain.hash(prevHash, event);
-                chained.add(new ChainedEvent(event, prevHash, hash));
-                advanced.put(event.workspace(), hash);
-            }
-        }
-        boolean persisted = false;
-        try {
-            sink.persist(chained);
-            persisted = true;
-        } finally {
-            if (persisted) {
-                heads.putAll(advanced);
-            } else if (sink.failureMayHaveStored()) {
-                heads.clear();
-            }
-        }
+        List<AuditEvent> events = new ArrayList<>();
+        batch.forEach(append -> events.addAll(append.events()));
+        sink.persist(events);
     }
 
     private static StorageException failed(Throwable cause) {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /** {@link Storage} on Jdbi: one connection pool, the schema migrated by Flyway, one store per table group. */
 public final class JdbiStorage implements Storage {
     private static final Logger log = LoggerFactory.getLogger(JdbiStorage.class);
-    private static final String MIGRATIONS = "classpath:db/migration";
+    /** Every database's migrations, and the folder of those that differ by database ({@link Database#vendor}). */
+    private static final String COMMON_MIGRATIONS = "classpath:db/common";
 
     private final StorageSettings settings;
     private final ConnectionPool pool;
@@ -39,7 +40,7 @@ public final class JdbiStorage implements Storage {
         this.approvals = new JdbiApprovalStore(jdbi, clock);
         this.rules = new JdbiRuleStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
-        this.auditLog = auditLog(settings, jdbi);
+        this.auditLog = auditLog(settings, pool.database(), jdbi);
     }
 
     /** Opens the pool and migrates the schema; on failure nothing is left open. */
@@ -48,7 +49,7 @@ public final class JdbiStorage implements Storage {
         Objects.requireNonNull(clock, "clock");
         ConnectionPool pool = ConnectionPool.forSettings(settings);
         try {
-            migrate(pool.dataSource(), settings);
+            migrate(pool, settings);
             return new JdbiStorage(settings, pool, clock);
         } catch (RuntimeException e) {
             pool.close();
@@ -62,7 +63,11 @@ public final class JdbiStorage implements Storage {
      * {@link AuditJournal}). Server databases are committed to directly: a journal on this machine
      * would not be where the database's operators look for it.
      */
-    private static JdbiAuditLog auditLog(StorageSettings settings, Jdbi jdbi) {
+    private static JdbiAuditLog auditLog(StorageSettings settings, Database database, Jdbi jdbi) {
+        if (database != Database.H2) {
+            return new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY, JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS,
+                    settings.timeout());
+        }
         return EmbeddedH2.auditJournalDirectory(settings.url())
                 .map(directory -> JdbiAuditLog.journaled(jdbi, directory, settings.timeout(), settings.syncWrites()))
                 .orElseGet(() -> new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY,
@@ -74,12 +79,12 @@ public final class JdbiStorage implements Storage {
         return Jdbi.create(dataSource).installPlugin(new UtcTimestamps());
     }
 
-    private static void migrate(DataSource dataSource, StorageSettings settings) {
+    private static void migrate(ConnectionPool pool, StorageSettings settings) {
         MigrateResult result;
         try {
             result = Flyway.configure(JdbiStorage.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations(MIGRATIONS)
+                    .dataSource(pool.dataSource())
+                    .locations(COMMON_MIGRATIONS, "classpath:db/" + pool.database().vendor())
                     .javaMigrations(new V6_1__Chain_audit_events_stored_before_the_chain())
                     .load()
                     .migrate();

@@ -1,5 +1,6 @@
 package dev.toolgate.storage.jdbi;
 
+import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.StorageException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -14,18 +15,22 @@ import org.jdbi.v3.core.Jdbi;
  * catch up, so whatever a caller has seen acknowledged it can also query.
  */
 final class JournaledAuditSink implements AuditSink {
-    private final Jdbi jdbi;
     private final AuditJournal journal;
     private final AuditIndexer indexer;
     private final DatabaseSync databaseSync;
     private final long timeoutNanos;
+    /**
+     * This process is the only writer of an embedded database. A workspace's head is read from the
+     * database the first time it is written: the replay at the start put every earlier event there.
+     */
+    private final CachedChainHeads heads;
 
     private JournaledAuditSink(Jdbi jdbi, AuditJournal journal, AuditIndexer indexer, DatabaseSync databaseSync, long timeoutNanos) {
-        this.jdbi = jdbi;
         this.journal = journal;
         this.indexer = indexer;
         this.databaseSync = databaseSync;
         this.timeoutNanos = timeoutNanos;
+        this.heads = new CachedChainHeads(workspace -> jdbi.withHandle(handle -> AuditChain.head(handle, workspace)));
     }
 
     /**
@@ -57,25 +62,16 @@ final class JournaledAuditSink implements AuditSink {
     }
 
     @Override
-    public String head(String workspace) {
-        // Every workspace written since the start has its head in the writer's memory, and the
-        // replay at the start put every earlier event in the database: this is the newest event.
-        return jdbi.withHandle(handle -> AuditChain.head(handle, workspace));
-    }
-
-    @Override
-    public void persist(List<ChainedEvent> events) throws IOException {
+    public void persist(List<AuditEvent> events) throws IOException {
         StorageException refusal = indexer.admit(events.size());
         if (refusal != null) {
             throw refusal;
         }
-        long segment = journal.append(events);
-        indexer.submit(events, segment);
-    }
-
-    @Override
-    public boolean failureMayHaveStored() {
-        return false;  // a failed journal write is cut back off the file
+        CachedChainHeads.Linked linked = heads.link(events);
+        long segment = journal.append(linked.events());
+        // A failed journal write is cut back off the file, so the heads move only after a durable one.
+        heads.advance(linked);
+        indexer.submit(linked.events(), segment);
     }
 
     @Override
