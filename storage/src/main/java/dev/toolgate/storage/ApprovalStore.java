@@ -27,6 +27,9 @@ public interface ApprovalStore {
      */
     Optional<PendingApproval> findLatestFor(String workspace, String agent, String tool, String argumentsDigest);
 
+    /** Approvals created at or after {@code since}, oldest first, at most {@code limit}. */
+    List<PendingApproval> createdSince(Instant since, int limit);
+
     /** Approvals newest first, optionally of one status; {@code page} is 1-based. */
     default List<PendingApproval> list(String workspace, ApprovalStatus statusOrNull, int limit, int page) {
         return list(new ApprovalQuery(workspace, statusOrNull, null, null, limit, page));

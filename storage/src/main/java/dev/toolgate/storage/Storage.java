@@ -28,6 +28,14 @@ public interface Storage extends AutoCloseable {
 
     SettingsStore settings();
 
+    IdempotencyStore idempotency();
+
+    /** Versions of the state instances copy into memory, and announcements of their changes. */
+    ChangeFeed changes();
+
+    /** The schema version migrations brought the database to, as Flyway records it. */
+    String schemaVersion();
+
     /** Runs a trivial query; throws {@link StorageException} saying why when the database is unreachable. */
     void ping();
 

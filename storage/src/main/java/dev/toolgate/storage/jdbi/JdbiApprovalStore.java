@@ -1,5 +1,6 @@
 package dev.toolgate.storage.jdbi;
 
+import dev.toolgate.storage.ChangeFeed.Topic;
 import dev.toolgate.storage.ApprovalConsumption;
 import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.ApprovalQuery;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -41,7 +43,14 @@ public final class JdbiApprovalStore implements ApprovalStore {
 
     @Override
     public void create(PendingApproval approval) {
-        jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO approvals (" + COLUMNS + ") VALUES (:id, :workspace,"
+        jdbi.useTransaction(handle -> {
+            insert(handle, approval);
+            ChangeVersions.bump(handle, Topic.APPROVALS);
+        });
+    }
+
+    private static void insert(Handle handle, PendingApproval approval) {
+        handle.createUpdate("INSERT INTO approvals (" + COLUMNS + ") VALUES (:id, :workspace,"
                         + " :agent, :tool, :toolCallId, :arguments, :argumentsDigest, :ruleId, :policyVersion,"
                         + " :assistantMessage, :conversationDigest, :approverEmail, :status, :createdAt, :expiresAt,"
                         + " :decidedAt, :decidedBy, :note)")
@@ -63,7 +72,7 @@ public final class JdbiApprovalStore implements ApprovalStore {
                 .bindByType("decidedAt", approval.decidedAt(), Instant.class)
                 .bind("decidedBy", approval.decidedBy())
                 .bind("note", approval.note())
-                .execute());
+                .execute();
     }
 
     @Override
@@ -74,6 +83,16 @@ public final class JdbiApprovalStore implements ApprovalStore {
                 .bind("id", id)
                 .map(JdbiApprovalStore::map)
                 .findOne());
+    }
+
+    @Override
+    public List<PendingApproval> createdSince(Instant since, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM approvals"
+                        + " WHERE created_at >= :since ORDER BY created_at, id LIMIT :limit")
+                .bind("since", since)
+                .bind("limit", limit)
+                .map(JdbiApprovalStore::map)
+                .list());
     }
 
     @Override

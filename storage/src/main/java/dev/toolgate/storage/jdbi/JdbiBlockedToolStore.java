@@ -1,5 +1,6 @@
 package dev.toolgate.storage.jdbi;
 
+import dev.toolgate.storage.ChangeFeed.Topic;
 import dev.toolgate.storage.BlockedTool;
 import dev.toolgate.storage.BlockedToolStore;
 import java.sql.ResultSet;
@@ -44,14 +45,20 @@ public final class JdbiBlockedToolStore implements BlockedToolStore {
         Objects.requireNonNull(workspace, "workspace");
         Objects.requireNonNull(tool, "tool");
         try {
-            return jdbi.withHandle(handle -> handle.createUpdate("INSERT INTO blocked_tools (" + COLUMNS + ")"
-                            + " SELECT :workspace, :tool, :createdAt, :createdBy FROM (VALUES (0)) AS one"
-                            + " WHERE NOT EXISTS (SELECT 1 FROM blocked_tools WHERE workspace = :workspace AND tool = :tool)")
-                    .bind("workspace", workspace)
-                    .bind("tool", tool)
-                    .bind("createdAt", clock.instant())
-                    .bind("createdBy", createdBy)
-                    .execute()) == 1;
+            return jdbi.inTransaction(handle -> {
+                int added = handle.createUpdate("INSERT INTO blocked_tools (" + COLUMNS + ")"
+                                + " SELECT :workspace, :tool, :createdAt, :createdBy FROM (VALUES (0)) AS one"
+                                + " WHERE NOT EXISTS (SELECT 1 FROM blocked_tools WHERE workspace = :workspace AND tool = :tool)")
+                        .bind("workspace", workspace)
+                        .bind("tool", tool)
+                        .bind("createdAt", clock.instant())
+                        .bind("createdBy", createdBy)
+                        .execute();
+                if (added == 1) {
+                    ChangeVersions.bump(handle, Topic.POLICY);
+                }
+                return added == 1;
+            });
         } catch (RuntimeException e) {
             // Two operators blocking the same tool at once: the loser finds it blocked, as asked.
             if (SqlErrors.isDuplicateKey(e)) {
@@ -63,10 +70,16 @@ public final class JdbiBlockedToolStore implements BlockedToolStore {
 
     @Override
     public boolean remove(String workspace, String tool) {
-        return jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM blocked_tools WHERE workspace = :workspace AND tool = :tool")
-                .bind("workspace", workspace)
-                .bind("tool", tool)
-                .execute()) == 1;
+        return jdbi.inTransaction(handle -> {
+            int removed = handle.createUpdate("DELETE FROM blocked_tools WHERE workspace = :workspace AND tool = :tool")
+                    .bind("workspace", workspace)
+                    .bind("tool", tool)
+                    .execute();
+            if (removed == 1) {
+                ChangeVersions.bump(handle, Topic.POLICY);
+            }
+            return removed == 1;
+        });
     }
 
     private static BlockedTool map(ResultSet rs, StatementContext ctx) throws SQLException {

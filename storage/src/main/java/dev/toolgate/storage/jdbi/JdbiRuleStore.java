@@ -1,5 +1,6 @@
 package dev.toolgate.storage.jdbi;
 
+import dev.toolgate.storage.ChangeFeed.Topic;
 import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StoredRule;
@@ -41,7 +42,8 @@ public final class JdbiRuleStore implements RuleStore {
     public void create(StoredRule rule) {
         Objects.requireNonNull(rule, "rule");
         try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO approval_rules (" + COLUMNS + ") VALUES (:id,"
+            jdbi.useTransaction(handle -> {
+                handle.createUpdate("INSERT INTO approval_rules (" + COLUMNS + ") VALUES (:id,"
                             + " :workspace, :ruleText, :action, :approverEmail, :tools, :when, :createdAt, :createdBy)")
                     .bind("id", rule.id())
                     .bind("workspace", rule.workspace())
@@ -52,7 +54,9 @@ public final class JdbiRuleStore implements RuleStore {
                     .bind("when", rule.when())
                     .bind("createdAt", rule.createdAt())
                     .bind("createdBy", rule.createdBy())
-                    .execute());
+                    .execute();
+                ChangeVersions.bump(handle, Topic.POLICY);
+            });
         } catch (RuntimeException e) {
             if (SqlErrors.isDuplicateKey(e)) {
                 throw new StorageException("approval rule " + rule.id() + " already exists (expected: a new rule id)", e);
@@ -63,10 +67,16 @@ public final class JdbiRuleStore implements RuleStore {
 
     @Override
     public boolean delete(String workspace, String id) {
-        return jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM approval_rules WHERE workspace = :workspace AND id = :id")
-                .bind("workspace", workspace)
-                .bind("id", id)
-                .execute()) == 1;
+        return jdbi.inTransaction(handle -> {
+            int deleted = handle.createUpdate("DELETE FROM approval_rules WHERE workspace = :workspace AND id = :id")
+                    .bind("workspace", workspace)
+                    .bind("id", id)
+                    .execute();
+            if (deleted == 1) {
+                ChangeVersions.bump(handle, Topic.POLICY);
+            }
+            return deleted == 1;
+        });
     }
 
     private static StoredRule map(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -3,6 +3,8 @@ package dev.toolgate.storage.jdbi;
 import dev.toolgate.storage.ApprovalStore;
 import dev.toolgate.storage.AuditLog;
 import dev.toolgate.storage.BlockedToolStore;
+import dev.toolgate.storage.ChangeFeed;
+import dev.toolgate.storage.IdempotencyStore;
 import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.SettingsStore;
 import dev.toolgate.storage.Storage;
@@ -31,6 +33,8 @@ public final class JdbiStorage implements Storage {
     private final JdbiApprovalStore approvals;
     private final JdbiRuleStore rules;
     private final JdbiSettingsStore settingsStore;
+    private final JdbiIdempotencyStore idempotency;
+    private final JdbiChangeFeed changes;
 
     private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock) {
         this.settings = settings;
@@ -40,6 +44,8 @@ public final class JdbiStorage implements Storage {
         this.approvals = new JdbiApprovalStore(jdbi, clock);
         this.rules = new JdbiRuleStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
+        this.idempotency = new JdbiIdempotencyStore(jdbi);
+        this.changes = new JdbiChangeFeed(jdbi, settings, pool.database());
         this.auditLog = auditLog(settings, pool.database(), jdbi);
     }
 
@@ -124,6 +130,25 @@ public final class JdbiStorage implements Storage {
     }
 
     @Override
+    public IdempotencyStore idempotency() {
+        return idempotency;
+    }
+
+    @Override
+    public ChangeFeed changes() {
+        return changes;
+    }
+
+    @Override
+    public String schemaVersion() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT \"version\" FROM \"flyway_schema_history\""
+                        + " WHERE \"success\" AND \"version\" IS NOT NULL ORDER BY \"installed_rank\" DESC LIMIT 1")
+                .mapTo(String.class)
+                .findOne()
+                .orElse(""));
+    }
+
+    @Override
     public void ping() {
         try {
             jdbi.withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
@@ -136,6 +161,7 @@ public final class JdbiStorage implements Storage {
     @Override
     public void close() {
         try {
+            changes.close();
             auditLog.close();
         } finally {
             pool.close();
