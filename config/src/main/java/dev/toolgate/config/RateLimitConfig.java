@@ -20,4 +20,16 @@ public record RateLimitConfig(int requestsPerMinute, int burst) {
     public boolean isUnlimited() {
         return requestsPerMinute == 0;
     }
+
+    /** The part of this limit one of {@code instances} gateways enforces, rounded up so no share is zero. */
+    public RateLimitConfig shareOf(int instances) {
+        if (isUnlimited() || instances <= 1) {
+            return this;
+        }
+        return new RateLimitConfig(ceilDiv(requestsPerMinute, instances), ceilDiv(burst, instances));
+    }
+
+    private static int ceilDiv(int value, int parts) {
+        return (value + parts - 1) / parts;
+    }
 }

@@ -29,7 +29,8 @@ class BadConfigTest {
     @Test
     void unknownNestedKey() {
         assertThat(problems(dir, ONE_KEY + "server:\n  prot: 8080\n")).containsExactly(
-                "toolgate.yaml:4:3: server.prot: unknown key 'prot' (expected one of: host, port, public_url, idle_timeout, request_timeout)");
+                "toolgate.yaml:4:3: server.prot: unknown key 'prot' (expected one of: host, port, public_url, idle_timeout, request_timeout,"
+                        + " shutdown_grace, instances)");
     }
 
     @Test

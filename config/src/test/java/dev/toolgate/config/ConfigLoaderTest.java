@@ -22,6 +22,8 @@ class ConfigLoaderTest {
               public_url: https://gate.example.com
               idle_timeout: 90s
               request_timeout: 20s
+              shutdown_grace: 45s
+              instances: 3
             upstream:
               base_url: http://localhost:4010/v1
               api_key: sk-upstream-secret
@@ -85,7 +87,7 @@ class ConfigLoaderTest {
         Config config = ConfigFiles.load(dir, FULL);
 
         assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 9090, URI.create("https://gate.example.com"), Duration.ofSeconds(90),
-                Duration.ofSeconds(20)));
+                Duration.ofSeconds(20), Duration.ofSeconds(45), 3));
         assertThat(config.upstream()).isEqualTo(new UpstreamConfig(URI.create("http://localhost:4010/v1"), "sk-upstream-secret",
                 Duration.ofMinutes(2), Duration.ofMillis(500)));
         assertThat(config.anthropic()).isEqualTo(new AnthropicConfig(URI.create("http://localhost:4011"), "sk-ant-secret"));

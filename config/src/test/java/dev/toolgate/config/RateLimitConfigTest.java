@@ -57,4 +57,12 @@ class RateLimitConfigTest {
                         "toolgate.yaml:2:70: keys[0].rate_limit.requests_per_minute: missing (expected: a number of requests)",
                         "toolgate.yaml:2:72: keys[0].rate_limit.rpm: unknown key 'rpm' (expected one of: requests_per_minute, burst)");
     }
+
+    @Test
+    void aShareOfALimitIsRoundedUpAndNeverZero() {
+        assertThat(new RateLimitConfig(1200, 200).shareOf(3)).isEqualTo(new RateLimitConfig(400, 67));
+        assertThat(new RateLimitConfig(1, 1).shareOf(4)).isEqualTo(new RateLimitConfig(1, 1));
+        assertThat(new RateLimitConfig(10, 5).shareOf(1)).isEqualTo(new RateLimitConfig(10, 5));
+        assertThat(RateLimitConfig.UNLIMITED.shareOf(3)).isEqualTo(RateLimitConfig.UNLIMITED);
+    }
 }

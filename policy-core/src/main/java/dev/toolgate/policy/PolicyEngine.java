@@ -47,6 +47,11 @@ public final class PolicyEngine {
         }
     }
 
+    /** The workspaces that have a rule set of their own. */
+    public Set<String> workspacesWithOwnRules() {
+        return Set.copyOf(workspaceRuleSets.keySet());
+    }
+
     public void replaceRules(RuleSet next) {
         this.ruleSet = Objects.requireNonNull(next, "next");
     }
@@ -65,6 +70,11 @@ public final class PolicyEngine {
     public synchronized void replaceWorkspaceBlockedTools(String workspace, Set<String> next) {
         workspaceBlockedTools.put(workspace, Set.copyOf(next));
         effectiveBlockedTools.remove(workspace);
+    }
+
+    /** The workspaces that have a kill-switch list of their own. */
+    public synchronized Set<String> workspacesWithOwnBlockedTools() {
+        return Set.copyOf(workspaceBlockedTools.keySet());
     }
 
     /** Every tool blocked for {@code workspace}: the global list and its own. */

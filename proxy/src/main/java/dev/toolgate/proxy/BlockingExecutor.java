@@ -37,6 +37,11 @@ public final class BlockingExecutor implements AutoCloseable {
         pool.allowCoreThreadTimeOut(true);
     }
 
+    /** How long a caller of {@link #storageWork} waits ({@code storage.timeout}). */
+    public Duration storageTimeout() {
+        return storageTimeout;
+    }
+
     /** Runs {@code work} for as long as it takes; the future fails (never throws here) when the executor is saturated or stopped. */
     public <T> CompletableFuture<T> supply(Supplier<T> work) {
         try {

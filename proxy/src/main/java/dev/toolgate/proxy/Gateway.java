@@ -1,8 +1,8 @@
 package dev.toolgate.proxy;
 
 import dev.toolgate.config.Config;
-import dev.toolgate.config.Durability;
 import dev.toolgate.config.ConfigException;
+import dev.toolgate.config.Durability;
 import dev.toolgate.config.KeyConfig;
 import dev.toolgate.config.ParsedConfig;
 import dev.toolgate.config.StorageConfig;
@@ -14,19 +14,21 @@ import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
 import dev.toolgate.proxy.approval.Approvals;
 import dev.toolgate.proxy.approval.LiveConversations;
 import dev.toolgate.proxy.approval.NotificationSettings;
+import dev.toolgate.proxy.cluster.SharedStateSync;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.Redactor;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
-import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.model.ModelEndpoint;
 import dev.toolgate.proxy.model.ProviderRoute;
+import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.openai.ChatConversationRetry;
 import dev.toolgate.proxy.openai.ChatFormat;
-import dev.toolgate.proxy.openai.ResponsesFormat;
 import dev.toolgate.proxy.openai.PassthroughEndpoint;
+import dev.toolgate.proxy.openai.ResponsesFormat;
 import dev.toolgate.proxy.server.GatewayKeys;
 import dev.toolgate.proxy.server.RateLimits;
+import dev.toolgate.proxy.server.RequestsInFlight;
 import dev.toolgate.proxy.server.Route.Access;
 import dev.toolgate.proxy.server.Router;
 import dev.toolgate.proxy.server.ToolgateServer;
@@ -64,13 +66,16 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final Storage storage;
     private final Approvals approvals;
+    private final Duration shutdownGrace;
     private final ToolgateServer server;
 
-    private Gateway(List<AutoCloseable> resources, Storage storage, Approvals approvals, ToolgateServer server) {
+    private Gateway(List<AutoCloseable> resources, Storage storage, Approvals approvals, ToolgateServer server,
+                    Duration shutdownGrace) {
         this.resources = resources;
         this.storage = storage;
         this.approvals = approvals;
         this.server = server;
+        this.shutdownGrace = shutdownGrace;
     }
 
     public static Gateway start(Config config) throws InterruptedException {
@@ -132,12 +137,15 @@ public final class Gateway implements AutoCloseable {
                     config.approvals().expireAfter(), config.server().publicUrl(), rules::find, liveConversations);
             approvals.warmUp(workspaces(config));
             remember(opened, new ApprovalExpiry(approvals, EXPIRY_INTERVAL));
+            // Gateways sharing a database: changes made through another instance apply here too.
+            remember(opened, new SharedStateSync(storage, killSwitch, rules, approvals, clock));
             ToolCallGate gate = new ToolCallGate(engine, storage, approvals, blocking, redactor, clock,
                     config.limits().maxToolArgumentBytes());
 
             Router router = new Router();
+            RequestsInFlight inFlight = new RequestsInFlight();
             ManagementApi.register(router, new ManagementApi.Services(gate, killSwitch, rules, approvals,
-                    notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock));
+                    notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock, inFlight));
             new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock).register(router);
             ProviderRoute openAi = ProviderRoute.openAi(config.upstream().baseUrl(), config.upstream().apiKey());
             ModelEndpoint.Limits limits = new ModelEndpoint.Limits(config.limits().maxResponseBytes(),
@@ -162,13 +170,13 @@ public final class Gateway implements AutoCloseable {
             PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/*", Access.AGENT, passthrough));
 
             ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router,
-                    new GatewayKeys(config.keys()), new RateLimits(config.keys(), clock),
+                    new GatewayKeys(config.keys()), new RateLimits(config.keys(), clock, config.server().instances()),
                     config.server().host(), config.server().port(), config.limits().maxRequestBytes(), config.server().idleTimeout(),
-                    config.server().requestTimeout()));
+                    config.server().requestTimeout(), inFlight));
             log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),
                     config.rules().size(), config.ruleSet().version());
-            return new Gateway(opened, storage, approvals, server);
+            return new Gateway(opened, storage, approvals, server, config.server().shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -247,6 +255,25 @@ public final class Gateway implements AutoCloseable {
         return approvals;
     }
 
+    /**
+     * A graceful stop (SIGTERM): stops accepting connections, lets the requests in flight finish,
+     * streams included, for at most {@code server.shutdown_grace}, then closes everything; closing
+     * the storage commits the audit events still queued.
+     */
+    public void shutdown() {
+        try {
+            int unfinished = server.drain(shutdownGrace);
+            if (unfinished > 0) {
+                log.warn("{} request(s) still in flight after the shutdown grace of {}; their connections are closed now",
+                        unfinished, shutdownGrace);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    /** Closes at once: connections, upstreams, background work and the storage (which commits queued audit events). */
     @Override
     public void close() {
         closeAll(resources);

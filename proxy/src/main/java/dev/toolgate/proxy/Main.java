@@ -42,8 +42,9 @@ public final class Main implements Callable<Integer> {
             return EXIT_BAD_CONFIG;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and SIGINT: requests in flight finish (server.shutdown_grace), then the audit is flushed.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.close();
+            gateway.shutdown();
             stopped.countDown();
         }, "toolgate-shutdown"));
         stopped.await();

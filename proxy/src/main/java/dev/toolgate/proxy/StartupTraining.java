@@ -94,6 +94,7 @@ public final class StartupTraining {
             expectOk(port, "POST /v1/chat/completions", AGENT_KEY, scenario, body);
         }
         expectOk(port, "GET /healthz", null, null, null);
+        expectOk(port, "GET /readyz", null, null, null);
         expectOk(port, "GET /api/logs", ADMIN_KEY, null, null);
     }
 

@@ -33,8 +33,15 @@ public interface Storage extends AutoCloseable {
     /** Versions of the state instances copy into memory, and announcements of their changes. */
     ChangeFeed changes();
 
-    /** The schema version migrations brought the database to, as Flyway records it. */
-    String schemaVersion();
+    /**
+     * The database's schema version (as Flyway records it) against the newest this build migrates
+     * to: an instance is ready only on a schema at least that new. Reads the database.
+     */
+    SchemaVersion schemaVersion();
+
+    /** {@code current}: the database's; {@code required}: the newest migration this build ships. */
+    record SchemaVersion(String current, String required, boolean upToDate) {
+    }
 
     /** Runs a trivial query; throws {@link StorageException} saying why when the database is unreachable. */
     void ping();

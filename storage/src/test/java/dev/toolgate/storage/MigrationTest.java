@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MigrationTest {
     private static final List<String> TABLES =
-            List.of("approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events", "blocked_tools", "settings");
+            List.of("approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events", "blocked_tools",
+                    "change_versions", "idempotency_keys", "settings");
 
     @Test
     void freshInMemoryDatabaseGetsTheWholeSchema() throws SQLException {
@@ -25,7 +26,7 @@ class MigrationTest {
         try (Storage storage = Storage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(10);
+            assertThat(appliedMigrations(url)).isEqualTo(11);
         }
     }
 
@@ -67,7 +68,7 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(10);
+        assertThat(appliedMigrations(url)).isEqualTo(11);
     }
 
     @Test
@@ -89,7 +90,7 @@ class MigrationTest {
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
         }
-        assertThat(appliedMigrations(url)).isEqualTo(10);
+        assertThat(appliedMigrations(url)).isEqualTo(11);
     }
 
     @Test

@@ -150,6 +150,6 @@ class SharedStateTest {
 
     @Test
     void theSchemaVersionIsTheNewestMigration() {
-        assertThat(a.schemaVersion()).isEqualTo("10");
+        assertThat(a.schemaVersion()).isEqualTo(new Storage.SchemaVersion("10", "10", true));
     }
 }

@@ -1,11 +1,11 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.testing.TestDatabases;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import dev.toolgate.storage.testing.TestDatabases;
 import java.util.UUID;
 
 /** Databases and records for storage tests. */

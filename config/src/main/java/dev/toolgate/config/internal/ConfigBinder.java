@@ -41,7 +41,8 @@ public final class ConfigBinder {
         List<KeyConfig> keys = new KeysBinder(reader, limits.rateLimit()).bind(file);
         RulesBinder.Bound rules = new RulesBinder(reader).bind(file, policy.defaults());
         return new Bound(new Config(
-                server(file.section("server", List.of("host", "port", "public_url", "idle_timeout", "request_timeout"))),
+                server(file.section("server", List.of("host", "port", "public_url", "idle_timeout", "request_timeout",
+                        "shutdown_grace", "instances"))),
                 upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout"))),
                 anthropic(file.section("anthropic", List.of("base_url", "api_key"))),
                 storage(file.section("storage", List.of("url", "user", "password", "timeout", "durability"))),
@@ -87,7 +88,9 @@ public final class ConfigBinder {
                 port,
                 section.get("public_url", ValueTypes.HTTP_URL, ServerConfig.defaultPublicUrl(port)),
                 section.get("idle_timeout", ValueTypes.DURATION, defaults.idleTimeout()),
-                section.get("request_timeout", ValueTypes.DURATION, defaults.requestTimeout()));
+                section.get("request_timeout", ValueTypes.DURATION, defaults.requestTimeout()),
+                section.get("shutdown_grace", ValueTypes.DURATION, defaults.shutdownGrace()),
+                section.get("instances", ValueTypes.count("a number of gateway instances", 1, 1000), defaults.instances()));
     }
 
     private static UpstreamConfig upstream(MappingReader section) {

@@ -1,38 +1,47 @@
 package dev.toolgate.proxy.api;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.ErrorBodies;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.Principal;
+import dev.toolgate.storage.IdempotencyStore;
+import dev.toolgate.storage.IdempotencyStore.Answered;
+import dev.toolgate.storage.IdempotencyStore.Claim;
+import dev.toolgate.storage.IdempotencyStore.InProgress;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers remembered by idempotency key ({@code Idempotency-Key}, or its alias {@code X-AL-Event-ID}),
  * so that a retried request gets the first answer instead of a second decision and a second audit
- * event. Kept for 24 hours, per caller, in this process's memory and bounded in size: an answer
- * pushed out early, or held by another gateway instance, is decided again.
+ * event. Kept for 24 hours, per caller, in the database ({@link IdempotencyStore}): a retry that
+ * reaches another instance, or comes after a restart, gets the first answer too. A retry that
+ * arrives while the first request is still being decided, on any instance, waits for its answer.
  */
 final class IdempotentAnswers {
     static final String HEADER = "Idempotency-Key";
     static final String ALIAS_HEADER = "X-AL-Event-ID";
     /** Set on a replayed answer, as Stripe does, so a client can tell a replay from a fresh decision. */
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    private static final Logger log = LoggerFactory.getLogger(IdempotentAnswers.class);
     private static final int MAX_KEY_LENGTH = 255;
     private static final Duration REMEMBERED_FOR = Duration.ofHours(24);
-    /** Roughly in bytes: answers are small (they echo the tool name and rule reasons, never the arguments). */
-    private static final long MAX_WEIGHT = 16L << 20;
-    private static final int ENTRY_OVERHEAD = 256;
+    private static final long FIRST_POLL_MILLIS = 10;
+    private static final long MAX_POLL_MILLIS = 200;
 
     /**
      * An answer as sent.
@@ -50,33 +59,18 @@ final class IdempotentAnswers {
     record Reply(Answer answer, boolean replayed) {
     }
 
-    /** Keys are the caller's own: the same key from another agent or workspace is another request. */
-    private record Scope(String workspace, String agent, String key) {
-    }
+    private final IdempotencyStore store;
+    private final BlockingExecutor blocking;
+    private final Clock clock;
+    /** How long a claim may stay unanswered before it counts as abandoned (its instance stopped) and is taken over. */
+    private final Duration lease;
 
-    /** The first request under a key: what it asked (a digest of its body) and its answer, once known. */
-    private static final class Entry {
-        final byte[] requestDigest;
-        final CompletableFuture<Answer> answer;
-        final int weight;
-
-        Entry(byte[] requestDigest, CompletableFuture<Answer> answer, int weight) {
-            this.requestDigest = requestDigest;
-            this.answer = answer;
-            this.weight = weight;
-        }
-    }
-
-    private final Cache<Scope, Entry> entries;
-
-    /** {@code clock} measures the 24 hours, so tests move time instead of waiting. */
-    IdempotentAnswers(Clock clock) {
-        this.entries = Caffeine.newBuilder()
-                .expireAfterWrite(REMEMBERED_FOR)
-                .maximumWeight(MAX_WEIGHT)
-                .weigher((Scope scope, Entry entry) -> entry.weight)
-                .ticker(() -> nanos(clock.instant()))
-                .build();
+    /** {@code clock} measures the 24 hours and the lease; {@code lease} must outlast a decision ({@code storage.timeout} and more). */
+    IdempotentAnswers(IdempotencyStore store, BlockingExecutor blocking, Clock clock, Duration lease) {
+        this.store = store;
+        this.blocking = blocking;
+        this.clock = clock;
+        this.lease = lease;
     }
 
     /** The request's idempotency key, or null when it has none; 400 when the key is unusable. */
@@ -98,58 +92,103 @@ final class IdempotentAnswers {
     }
 
     /**
-     * The answer to a request under {@code key}. The first request runs {@code decide}; a repeat,
-     * even one that arrives while the first is still being decided, waits for and gets the same
-     * answer. The same key with another body is refused (422 {@code IDEMPOTENCY_KEY_REUSED}).
+     * The answer to a request under {@code key}. The first request runs {@code decide} (on
+     * {@code loop}); a repeat, even one that arrives while the first is still being decided, gets the
+     * same answer. The same key with another body is refused (422 {@code IDEMPOTENCY_KEY_REUSED}).
      */
-    CompletableFuture<Reply> answer(Principal caller, String key, ByteBuf body, Supplier<CompletableFuture<Answer>> decide) {
-        Scope scope = new Scope(caller.workspace(), caller.name(), key);
-        byte[] requestDigest = sha256(body);
-        Entry first = new Entry(requestDigest, new CompletableFuture<>(), ENTRY_OVERHEAD + key.length());
-        // Atomic per key: of two concurrent requests, exactly one puts its entry and decides.
-        Entry entry = entries.get(scope, k -> first);
-        if (entry != first) {
-            if (!MessageDigest.isEqual(entry.requestDigest, requestDigest)) {
-                throw new ApiError(HttpResponseStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED",
-                        HEADER + " '" + key + "' was already used for a different request; use a new key for a new request");
-            }
-            return entry.answer.thenApply(answer -> new Reply(answer, true));
-        }
+    CompletableFuture<Reply> answer(Principal caller, String key, ByteBuf body, ScheduledExecutorService loop,
+                                    Supplier<CompletableFuture<Answer>> decide) {
+        String digest = sha256(body);
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        attempt(caller, key, digest, loop, decide, reply, FIRST_POLL_MILLIS, System.nanoTime() + lease.toNanos());
+        return reply;
+    }
+
+    private void attempt(Principal caller, String key, String digest, ScheduledExecutorService loop,
+                         Supplier<CompletableFuture<Answer>> decide, CompletableFuture<Reply> reply, long pollMillis, long giveUpAt) {
+        blocking.storageWork(() -> store.claim(caller.workspace(), caller.name(), key, digest, clock.instant(), REMEMBERED_FOR, lease))
+                .whenComplete((claim, failure) -> loop.execute(() -> {
+                    if (failure != null) {
+                        reply.completeExceptionally(failure);
+                    } else if (claim instanceof Answered answered) {
+                        reply(answered.requestDigest(), digest, key, reply,
+                                () -> new Reply(new Answer(HttpResponseStatus.valueOf(answered.status()),
+                                        answered.body().getBytes(StandardCharsets.UTF_8), true), true));
+                    } else if (claim instanceof InProgress inProgress) {
+                        if (!inProgress.requestDigest().equals(digest)) {
+                            reply.completeExceptionally(reused(key));
+                        } else if (System.nanoTime() - giveUpAt > 0) {
+                            reply.completeExceptionally(new ApiError(HttpResponseStatus.CONFLICT, "IDEMPOTENCY_KEY_IN_USE",
+                                    "a request with " + HEADER + " '" + key + "' is still being decided; retry shortly"));
+                        } else {
+                            loop.schedule(() -> attempt(caller, key, digest, loop, decide, reply,
+                                    Math.min(MAX_POLL_MILLIS, pollMillis * 2), giveUpAt), pollMillis, TimeUnit.MILLISECONDS);
+                        }
+                    } else {
+                        decideAndRemember(caller, key, decide, reply);
+                    }
+                }));
+    }
+
+    private void decideAndRemember(Principal caller, String key, Supplier<CompletableFuture<Answer>> decide, CompletableFuture<Reply> reply) {
         CompletableFuture<Answer> decided;
         try {
             decided = decide.get();
         } catch (RuntimeException e) {
-            entries.asMap().remove(scope, first);
-            first.answer.completeExceptionally(e);
-            throw e;
+            blocking.storageWork(() -> {
+                store.release(caller.workspace(), caller.name(), key);
+                return null;
+            });
+            reply.completeExceptionally(e);
+            return;
         }
         decided.whenComplete((answer, failure) -> {
-            if (failure == null && answer.recorded()) {
-                // Weighed again now that the answer's size is known.
-                entries.asMap().replace(scope, first, new Entry(requestDigest, first.answer, first.weight + answer.body().length));
-            } else {
-                entries.asMap().remove(scope, first);
-            }
             if (failure != null) {
-                first.answer.completeExceptionally(failure);
-            } else {
-                first.answer.complete(answer);
+                blocking.storageWork(() -> {
+                    store.release(caller.workspace(), caller.name(), key);
+                    return null;
+                });
+                reply.completeExceptionally(failure);
+                return;
             }
+            blocking.storageWork(() -> {
+                if (answer.recorded()) {
+                    store.complete(caller.workspace(), caller.name(), key, answer.status().code(),
+                            new String(answer.body(), StandardCharsets.UTF_8));
+                } else {
+                    store.release(caller.workspace(), caller.name(), key);
+                }
+                return null;
+            }).whenComplete((stored, storeFailure) -> {
+                if (storeFailure != null) {
+                    log.warn("Could not remember the answer under idempotency key '{}' of '{}'; a retry is decided again: {}",
+                            key, caller.name(), storeFailure.toString());
+                }
+                reply.complete(new Reply(answer, false));
+            });
         });
-        return first.answer.thenApply(answer -> new Reply(answer, false));
     }
 
-    private static byte[] sha256(ByteBuf body) {
+    private static void reply(String firstDigest, String digest, String key, CompletableFuture<Reply> reply, Supplier<Reply> replay) {
+        if (!firstDigest.equals(digest)) {
+            reply.completeExceptionally(reused(key));
+        } else {
+            reply.complete(replay.get());
+        }
+    }
+
+    private static ApiError reused(String key) {
+        return new ApiError(HttpResponseStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED",
+                HEADER + " '" + key + "' was already used for a different request; use a new key for a new request");
+    }
+
+    private static String sha256(ByteBuf body) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(body.nioBuffer());
-            return digest.digest();
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by the Java platform", e);
         }
-    }
-
-    private static long nanos(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 }

@@ -20,6 +20,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +65,15 @@ final class InterceptEndpoint implements Endpoint {
             decide(request).thenAccept(answer -> send(exchange, answer, false));
             return;
         }
-        idempotentAnswers.answer(principal, idempotencyKey, exchange.request().content(), () -> decide(request))
+        idempotentAnswers.answer(principal, idempotencyKey, exchange.request().content(), exchange.eventLoop(), () -> decide(request))
                 .whenComplete((reply, failure) -> {
-                    if (failure != null) {
-                        log.error("internal error answering an intercept for agent '{}'", principal.name(), failure);
-                        send(exchange, internalError(), false);
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    if (cause instanceof ApiError refused) {
+                        exchange.fail(refused);
+                    } else if (cause != null) {
+                        log.error("could not answer an intercept under an idempotency key for agent '{}'; not allowed: {}",
+                                principal.name(), cause.toString());
+                        exchange.fail(ApiError.decisionUnavailable());
                     } else {
                         send(exchange, reply.answer(), reply.replayed());
                     }

@@ -179,6 +179,28 @@ public final class Approvals {
         log.info("Approval index ready: {} recent approval(s) can answer a retried conversation", remembered);
     }
 
+    /**
+     * Adds the approvals created at or after {@code since}, on any instance, to the index of
+     * conversations a retry may come from; returns when the newest of them was created (or
+     * {@code since} when there were none), where the next call can start.
+     */
+    public Instant rememberCreatedSince(Instant since) {
+        Instant from = since;
+        while (true) {
+            List<PendingApproval> batch = storage.approvals().createdSince(from, WARM_UP_PAGE);
+            Instant newest = from;
+            for (PendingApproval approval : batch) {
+                live.remember(approval.conversationDigest(), approval.expiresAt().plus(ttl));
+                newest = approval.createdAt().isAfter(newest) ? approval.createdAt() : newest;
+            }
+            // A full page whose times all equal 'from' would come back again: stop there.
+            if (batch.size() < WARM_UP_PAGE || !newest.isAfter(from)) {
+                return newest;
+            }
+            from = newest;
+        }
+    }
+
     /** The newest approval for a conversation the agent sends again, if it is one we hold something for. */
     public Optional<PendingApproval> forConversation(CallContext context, String conversationDigest) {
         return storage.approvals().findLatestForConversation(context.workspace(), context.agent(), conversationDigest);

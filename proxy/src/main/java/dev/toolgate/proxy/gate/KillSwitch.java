@@ -4,6 +4,7 @@ import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.storage.BlockedTool;
 import dev.toolgate.storage.BlockedToolStore;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -24,14 +25,16 @@ public final class KillSwitch {
     }
 
     /**
-     * Loads every workspace's persisted list into the evaluator; called once at startup with
-     * {@link BlockedToolStore#all()}, read while the rest of the gateway was starting.
+     * Makes the evaluator's lists those of {@code persisted} ({@link BlockedToolStore#all()}):
+     * at startup, and whenever another instance changed them. A workspace missing from it has none.
      */
-    public void load(List<BlockedTool> persisted) {
+    public synchronized void load(List<BlockedTool> persisted) {
+        Map<String, Set<String>> byWorkspace = persisted.stream()
+                .collect(Collectors.groupingBy(BlockedTool::workspace, Collectors.mapping(BlockedTool::tool, Collectors.toSet())));
         engine.replaceBlockedTools(configured);
-        persisted.stream()
-                .collect(Collectors.groupingBy(BlockedTool::workspace, Collectors.mapping(BlockedTool::tool, Collectors.toSet())))
-                .forEach(engine::replaceWorkspaceBlockedTools);
+        engine.workspacesWithOwnBlockedTools().stream().filter(workspace -> !byWorkspace.containsKey(workspace))
+                .forEach(workspace -> engine.replaceWorkspaceBlockedTools(workspace, Set.of()));
+        byWorkspace.forEach(engine::replaceWorkspaceBlockedTools);
     }
 
     public List<BlockedTool> list(String workspace) {

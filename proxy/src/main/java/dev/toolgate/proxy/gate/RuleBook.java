@@ -9,6 +9,7 @@ import dev.toolgate.policy.RuleSet;
 import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.StoredRule;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +25,8 @@ public final class RuleBook {
     private final PolicyDefaults defaults;
     private final RuleStore store;
     private final PolicyEngine engine;
+    /** Each workspace's stored rules as last compiled into the evaluator. */
+    private final Map<String, List<StoredRule>> loaded = new HashMap<>();
 
     public RuleBook(List<Rule> configured, PolicyDefaults defaults, RuleStore store, PolicyEngine engine) {
         this.configured = List.copyOf(configured);
@@ -33,12 +36,24 @@ public final class RuleBook {
     }
 
     /**
-     * Compiles every workspace's stored rules into the evaluator; called once at startup with
-     * {@link RuleStore#all()}, read while the rest of the gateway was starting.
+     * Makes the evaluator's rules those of {@code stored} ({@link RuleStore#all()}): at startup, and
+     * whenever another instance changed them. Only workspaces whose stored rules differ from what was
+     * loaded last are compiled again; a workspace missing from it goes back to the file's rules.
      */
-    public void load(List<StoredRule> stored) {
+    public synchronized void load(List<StoredRule> stored) {
         Map<String, List<StoredRule>> byWorkspace = stored.stream().collect(Collectors.groupingBy(StoredRule::workspace));
-        byWorkspace.forEach((workspace, rules) -> engine.replaceWorkspaceRules(workspace, compileOrFail(workspace, rules)));
+        for (String workspace : engine.workspacesWithOwnRules()) {
+            if (!byWorkspace.containsKey(workspace)) {
+                engine.replaceWorkspaceRules(workspace, null);
+                loaded.remove(workspace);
+            }
+        }
+        byWorkspace.forEach((workspace, rules) -> {
+            if (!rules.equals(loaded.get(workspace))) {
+                engine.replaceWorkspaceRules(workspace, compileOrFail(workspace, rules));
+                loaded.put(workspace, List.copyOf(rules));
+            }
+        });
     }
 
     public List<Rule> configured() {
@@ -65,6 +80,7 @@ public final class RuleBook {
         RuleSet compiled = compile(next);
         store.create(rule);
         engine.replaceWorkspaceRules(rule.workspace(), compiled);
+        loaded.put(rule.workspace(), List.copyOf(next));
     }
 
     public synchronized boolean remove(String workspace, String id) {
@@ -72,6 +88,11 @@ public final class RuleBook {
         if (removed) {
             List<StoredRule> rest = store.list(workspace);
             engine.replaceWorkspaceRules(workspace, rest.isEmpty() ? null : compileOrFail(workspace, rest));
+            if (rest.isEmpty()) {
+                loaded.remove(workspace);
+            } else {
+                loaded.put(workspace, List.copyOf(rest));
+            }
         }
         return removed;
     }

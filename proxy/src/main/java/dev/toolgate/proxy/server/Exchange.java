@@ -37,6 +37,9 @@ public final class Exchange {
     private final FullHttpRequest request;
     private final QueryStringDecoder query;
     private final boolean keepAlive;
+    private final RequestsInFlight inFlight;
+    /** Set once the response is written or the client gone: the request no longer counts as in flight. */
+    private final AtomicBoolean counted = new AtomicBoolean(true);
     private final long receivedNanos = System.nanoTime();
     private final AtomicBoolean released = new AtomicBoolean();
     /** One listener per exchange, removed when the response is done: keep-alive connections serve many. */
@@ -49,12 +52,25 @@ public final class Exchange {
     private boolean responseStarted;
     private boolean responseDone;
 
-    Exchange(ChannelHandlerContext ctx, FullHttpRequest request) {
+    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, RequestsInFlight inFlight) {
         this.ctx = ctx;
         this.request = request;
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.inFlight = inFlight;
+        inFlight.started();
         ctx.channel().closeFuture().addListener(onClose);
+    }
+
+    /** Keep the connection for the next request, unless the client asked not to or the gateway is draining. */
+    private boolean keepAlive() {
+        return keepAlive && !inFlight.draining();
+    }
+
+    private void doneInFlight() {
+        if (counted.compareAndSet(true, false)) {
+            inFlight.finished();
+        }
     }
 
     public FullHttpRequest request() {
@@ -146,6 +162,7 @@ public final class Exchange {
             onClientGone.run();
         }
         releaseRequest();
+        doneInFlight();
     }
 
     public boolean clientConnected() {
@@ -165,7 +182,7 @@ public final class Exchange {
         responseStarted = true;
         responseDone = true;
         HttpUtil.setContentLength(response, response.content().readableBytes());
-        HttpUtil.setKeepAlive(response, keepAlive);
+        HttpUtil.setKeepAlive(response, keepAlive());
         addResponseHeaders(response.headers());
         releaseRequest();
         finish(ctx.writeAndFlush(response));
@@ -194,7 +211,7 @@ public final class Exchange {
         if (!HttpUtil.isContentLengthSet(head)) {
             HttpUtil.setTransferEncodingChunked(head, true);
         }
-        HttpUtil.setKeepAlive(head, keepAlive);
+        HttpUtil.setKeepAlive(head, keepAlive());
         addResponseHeaders(head.headers());
         ctx.write(head);
     }
@@ -226,6 +243,7 @@ public final class Exchange {
         responseDone = true;
         ctx.channel().closeFuture().removeListener(onClose);
         releaseRequest();
+        doneInFlight();
         ctx.close();
     }
 
@@ -236,7 +254,8 @@ public final class Exchange {
 
     private void finish(ChannelFuture written) {
         ctx.channel().closeFuture().removeListener(onClose);
-        if (keepAlive) {
+        written.addListener(done -> doneInFlight());
+        if (keepAlive()) {
             // The next request on this connection is served only now: responses stay in order (InOrderRequests).
             written.addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-key rate limits: a {@link TokenBucket} for each configured key that has a limit, in memory
- * (each gateway process counts on its own). The keys are known at startup, so the buckets are too.
+ * Per-key rate limits: a {@link TokenBucket} for each configured key that has a limit, in memory.
+ * Each gateway process counts on its own, so with {@code server.instances} gateways behind a load
+ * balancer each enforces its share of the limit (a balancer spreading requests evenly makes the
+ * sum the configured limit). The keys are known at startup, so the buckets are too.
  */
 public final class RateLimits {
     public static final String LIMIT_HEADER = "X-RateLimit-Limit";
@@ -22,11 +24,16 @@ public final class RateLimits {
 
     /** {@code clock} refills the buckets, so tests move time instead of sleeping. */
     public RateLimits(List<KeyConfig> keys, Clock clock) {
+        this(keys, clock, 1);
+    }
+
+    /** For one of {@code instances} gateways sharing the load. */
+    public RateLimits(List<KeyConfig> keys, Clock clock, int instances) {
         this.clock = clock;
         long now = nanos();
         for (KeyConfig key : keys) {
             if (!key.rateLimit().isUnlimited()) {
-                byKeyName.put(key.name(), new TokenBucket(key.rateLimit(), now));
+                byKeyName.put(key.name(), new TokenBucket(key.rateLimit().shareOf(instances), now));
             }
         }
     }

@@ -11,10 +11,10 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -33,12 +33,14 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     private final Router router;
     private final GatewayKeys keys;
     private final RateLimits rateLimits;
+    private final RequestsInFlight inFlight;
 
-    RequestDispatcher(Router router, GatewayKeys keys, RateLimits rateLimits) {
+    RequestDispatcher(Router router, GatewayKeys keys, RateLimits rateLimits, RequestsInFlight inFlight) {
         super(false);
         this.router = router;
         this.keys = keys;
         this.rateLimits = rateLimits;
+        this.inFlight = inFlight;
     }
 
     @Override
@@ -47,7 +49,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             rejectMalformed(ctx, request);
             return;
         }
-        Exchange exchange = new Exchange(ctx, request);
+        Exchange exchange = new Exchange(ctx, request, inFlight);
         try {
             requireWellFormedUri(exchange);
             Router.Match match = router.find(request.method(), exchange.query().rawPath(), request.headers());

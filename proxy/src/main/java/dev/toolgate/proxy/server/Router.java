@@ -6,8 +6,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /** Finds the route for a request; routes are tried in the order they were added. */

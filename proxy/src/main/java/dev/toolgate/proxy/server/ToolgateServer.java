@@ -1,6 +1,5 @@
 package dev.toolgate.proxy.server;
 
-import dev.toolgate.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -13,27 +12,25 @@ import java.util.concurrent.TimeUnit;
 public final class ToolgateServer implements AutoCloseable {
     private final EventLoopGroup acceptor;
     private final Channel serverChannel;
+    private final RequestsInFlight inFlight;
 
-    private ToolgateServer(EventLoopGroup acceptor, Channel serverChannel) {
+    private ToolgateServer(EventLoopGroup acceptor, Channel serverChannel, RequestsInFlight inFlight) {
         this.acceptor = acceptor;
         this.serverChannel = serverChannel;
+        this.inFlight = inFlight;
     }
 
-    /** Binds {@code host:port} (0 picks a free port) and starts serving on {@code workers}. */
-    public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, GatewayKeys keys,
-                                       RateLimits rateLimits, String host, int port, long maxRequestBytes, Duration idleTimeout)
-            throws InterruptedException {
-        return start(transport, workers, router, keys, rateLimits, host, port, maxRequestBytes, idleTimeout,
-                ServerConfig.DEFAULT_REQUEST_TIMEOUT);
-    }
-
-    /** As above; {@code requestTimeout} bounds how long one request may take to arrive (408 past it). */
+    /**
+     * Binds {@code host:port} (0 picks a free port) and starts serving on {@code workers};
+     * {@code requestTimeout} bounds how long one request may take to arrive (408 past it), and
+     * {@code inFlight} counts the requests being served.
+     */
     public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, GatewayKeys keys,
                                        RateLimits rateLimits, String host, int port, long maxRequestBytes, Duration idleTimeout,
-                                       Duration requestTimeout)
+                                       Duration requestTimeout, RequestsInFlight inFlight)
             throws InterruptedException {
         EventLoopGroup acceptor = transport.newGroup(1, "toolgate-accept");
-        RequestDispatcher dispatcher = new RequestDispatcher(router, keys, rateLimits);
+        RequestDispatcher dispatcher = new RequestDispatcher(router, keys, rateLimits, inFlight);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannelClass())
@@ -42,7 +39,7 @@ public final class ToolgateServer implements AutoCloseable {
                 .childHandler(new ServerInitializer(dispatcher, maxRequestBytes, idleTimeout, requestTimeout));
         try {
             Channel channel = bootstrap.bind(host, port).sync().channel();
-            return new ToolgateServer(acceptor, channel);
+            return new ToolgateServer(acceptor, channel, inFlight);
         } catch (InterruptedException | RuntimeException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -51,6 +48,16 @@ public final class ToolgateServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * Stops accepting connections, answers every request still arriving on open ones with its
+     * connection closed after it, and waits up to {@code grace} for the requests in flight (streams
+     * included) to finish. Returns how many had not finished.
+     */
+    public int drain(Duration grace) throws InterruptedException {
+        serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        return inFlight.drain(grace);
     }
 
     @Override

@@ -21,8 +21,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.Response;
@@ -179,9 +179,9 @@ class DatabaseOutageTest {
             assertFailsClosed(WIRE);
             assertTextPasses();
             try (Response health = gateway.get("/healthz", null)) {
-                assertThat(health.code()).isEqualTo(503);
-                assertThat(JSON.readTree(health.body().string()).at("/error/code").asText()).isEqualTo("STORAGE_UNAVAILABLE");
+                assertThat(health.code()).as("the process is alive").isEqualTo(200);
             }
+            assertStorageUnavailableWithinTheTimeout(() -> gateway.get("/readyz", null), "/readyz");
             for (String path : List.of("/api/blocked-tools", "/api/pending-approvals", "/api/approval-rules",
                     "/api/notification-settings", "/api/pending-approvals/00000000-0000-0000-0000-000000000000")) {
                 assertStorageUnavailableWithinTheTimeout(() -> gateway.get(path, TestGateway.ADMIN_KEY), path);
@@ -191,8 +191,9 @@ class DatabaseOutageTest {
 
             proxy.thaw();
             assertAllowedAndAudited();
-            try (Response health = gateway.get("/healthz", null)) {
-                assertThat(health.code()).isEqualTo(200);
+            try (Response ready = gateway.get("/readyz", null)) {
+                assertThat(ready.code()).isEqualTo(200);
+                assertThat(JSON.readTree(ready.body().string()).path("status").asText()).isEqualTo("ready");
             }
         }
     }

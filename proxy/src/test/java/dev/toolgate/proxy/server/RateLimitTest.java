@@ -84,6 +84,23 @@ class RateLimitTest {
     }
 
     @Test
+    void eachOfSeveralInstancesEnforcesItsShareOfTheLimit() throws IOException {
+        gateway = TestGateway.builder(upstream.baseUrl() + "/v1").clock(clock).serverSetting("instances", "3")
+                .extra("limits:\n  rate_limit: { requests_per_minute: 7, burst: 5 }\n").start();
+        // A third of 7 a minute, burst 5, rounded up: 3 a minute, burst 2.
+        for (String expected : new String[] {"2 1 20", "2 0 40"}) {
+            try (Response response = intercept()) {
+                assertThat(response.code()).isEqualTo(200);
+                assertThat(limits(response)).isEqualTo(expected);
+            }
+        }
+        try (Response response = intercept()) {
+            assertThat(response.code()).isEqualTo(429);
+            assertThat(JSON.readTree(response.body().string()).at("/error/message").asText()).contains("3 requests a minute (burst 2)");
+        }
+    }
+
+    @Test
     void requestsPassAgainAsTheBucketRefills() throws IOException {
         start(THREE_A_MINUTE);
         useAllThree();

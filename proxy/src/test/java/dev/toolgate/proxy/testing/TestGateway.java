@@ -3,6 +3,7 @@ package dev.toolgate.proxy.testing;
 import dev.toolgate.config.Config;
 import dev.toolgate.config.ConfigLoader;
 import dev.toolgate.proxy.Gateway;
+import dev.toolgate.storage.testing.TestDatabases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -68,8 +68,12 @@ public final class TestGateway implements AutoCloseable {
         return start(upstreamBaseUrl, STANDARD_RULES, memoryStorage(), "");
     }
 
+    /**
+     * A fresh private database: in-memory H2, or a fresh PostgreSQL schema in the build's PostgreSQL
+     * test run ({@link TestDatabases}).
+     */
     public static String memoryStorage() {
-        return "jdbc:h2:mem:toolgate-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        return TestDatabases.freshUrl();
     }
 
     /** {@code extraYaml} adds top-level sections (limits, response...). */

@@ -1,8 +1,8 @@
 package dev.toolgate.proxy.upstream;
 
 import static dev.toolgate.proxy.testing.ScriptedUpstream.answer;
-import static dev.toolgate.proxy.testing.ScriptedUpstream.hangUp;
 import static dev.toolgate.proxy.testing.ScriptedUpstream.halfBody;
+import static dev.toolgate.proxy.testing.ScriptedUpstream.hangUp;
 import static dev.toolgate.proxy.testing.ScriptedUpstream.late;
 import static dev.toolgate.proxy.testing.ScriptedUpstream.partialHead;
 import static dev.toolgate.proxy.testing.ScriptedUpstream.reset;

@@ -57,7 +57,7 @@ final class ConnectionPool implements AutoCloseable {
         try {
             return new ConnectionPool(new HikariDataSource(config), database);
         } catch (RuntimeException e) {
-            throw new StorageException("cannot connect to the database at " + settings.displayUrl() + ": "
+            throw new StorageException("cannot open the database at " + settings.displayUrl() + ": "
                     + SqlErrors.describe(e), e);
         }
     }

@@ -1,11 +1,11 @@
 package dev.toolgate.storage.jdbi;
 
-import dev.toolgate.storage.ChangeFeed.Topic;
 import dev.toolgate.storage.ApprovalConsumption;
-import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.ApprovalQuery;
+import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.ApprovalStore;
 import dev.toolgate.storage.ApprovalToken;
+import dev.toolgate.storage.ChangeFeed.Topic;
 import dev.toolgate.storage.PendingApproval;
 import java.sql.ResultSet;
 import java.sql.SQLException;

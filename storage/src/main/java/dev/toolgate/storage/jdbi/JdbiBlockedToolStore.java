@@ -1,8 +1,8 @@
 package dev.toolgate.storage.jdbi;
 
-import dev.toolgate.storage.ChangeFeed.Topic;
 import dev.toolgate.storage.BlockedTool;
 import dev.toolgate.storage.BlockedToolStore;
+import dev.toolgate.storage.ChangeFeed.Topic;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

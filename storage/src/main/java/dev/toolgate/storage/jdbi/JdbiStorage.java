@@ -11,9 +11,13 @@ import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -26,6 +30,7 @@ public final class JdbiStorage implements Storage {
     private static final String COMMON_MIGRATIONS = "classpath:db/common";
 
     private final StorageSettings settings;
+    private final MigrationVersion requiredSchemaVersion;
     private final ConnectionPool pool;
     private final Jdbi jdbi;
     private final JdbiAuditLog auditLog;
@@ -36,8 +41,9 @@ public final class JdbiStorage implements Storage {
     private final JdbiIdempotencyStore idempotency;
     private final JdbiChangeFeed changes;
 
-    private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock) {
+    private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock, MigrationVersion requiredSchemaVersion) {
         this.settings = settings;
+        this.requiredSchemaVersion = requiredSchemaVersion;
         this.pool = pool;
         this.jdbi = jdbi(pool.dataSource());
         this.blockedTools = new JdbiBlockedToolStore(jdbi, clock);
@@ -55,8 +61,8 @@ public final class JdbiStorage implements Storage {
         Objects.requireNonNull(clock, "clock");
         ConnectionPool pool = ConnectionPool.forSettings(settings);
         try {
-            migrate(pool, settings);
-            return new JdbiStorage(settings, pool, clock);
+            MigrationVersion required = migrate(pool, settings);
+            return new JdbiStorage(settings, pool, clock, required);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -85,15 +91,22 @@ public final class JdbiStorage implements Storage {
         return Jdbi.create(dataSource).installPlugin(new UtcTimestamps());
     }
 
-    private static void migrate(ConnectionPool pool, StorageSettings settings) {
+    /** Migrates the schema; returns the newest version this build's migrations bring a database to. */
+    private static MigrationVersion migrate(ConnectionPool pool, StorageSettings settings) {
         MigrateResult result;
+        MigrationVersion newestKnown;
         try {
-            result = Flyway.configure(JdbiStorage.class.getClassLoader())
+            Flyway flyway = Flyway.configure(JdbiStorage.class.getClassLoader())
                     .dataSource(pool.dataSource())
                     .locations(COMMON_MIGRATIONS, "classpath:db/" + pool.database().vendor())
                     .javaMigrations(new V6_1__Chain_audit_events_stored_before_the_chain())
-                    .load()
-                    .migrate();
+                    .load();
+            result = flyway.migrate();
+            newestKnown = Arrays.stream(flyway.info().all())
+                    .filter(info -> info.getVersion() != null && !info.getState().name().startsWith("FUTURE"))
+                    .map(MigrationInfo::getVersion)
+                    .max(Comparator.naturalOrder())
+                    .orElse(MigrationVersion.EMPTY);
         } catch (RuntimeException e) {
             throw new StorageException("cannot open the database at " + settings.displayUrl()
                     + ": schema migration failed (check storage.url, credentials and that no newer Toolgate"
@@ -102,6 +115,7 @@ public final class JdbiStorage implements Storage {
         log.info("Storage ready at {}: schema version {}, {} migrations applied now", settings.displayUrl(),
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 result.migrationsExecuted);
+        return newestKnown;
     }
 
     @Override
@@ -140,12 +154,14 @@ public final class JdbiStorage implements Storage {
     }
 
     @Override
-    public String schemaVersion() {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT \"version\" FROM \"flyway_schema_history\""
+    public SchemaVersion schemaVersion() {
+        String current = jdbi.withHandle(handle -> handle.createQuery("SELECT \"version\" FROM \"flyway_schema_history\""
                         + " WHERE \"success\" AND \"version\" IS NOT NULL ORDER BY \"installed_rank\" DESC LIMIT 1")
                 .mapTo(String.class)
                 .findOne()
-                .orElse(""));
+                .orElse("0"));
+        return new SchemaVersion(current, requiredSchemaVersion.getVersion(),
+                MigrationVersion.fromVersion(current).isAtLeast(requiredSchemaVersion.getVersion()));
     }
 
     @Override
