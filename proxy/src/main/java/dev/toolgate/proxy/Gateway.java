@@ -261,6 +261,8 @@ public final class Gateway implements AutoCloseable {
      * the storage commits the audit events still queued.
      */
     public void shutdown() {
+        log.info("Shutting down: no new connections, readiness reports not ready; requests in flight get up to {}",
+                shutdownGrace);
         try {
             int unfinished = server.drain(shutdownGrace);
             if (unfinished > 0) {

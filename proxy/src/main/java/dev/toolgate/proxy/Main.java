@@ -3,6 +3,7 @@ package dev.toolgate.proxy;
 import dev.toolgate.config.ConfigException;
 import dev.toolgate.config.ConfigLoader;
 import dev.toolgate.config.ParsedConfig;
+import dev.toolgate.storage.StorageException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
     /** Exit status for a configuration the gateway refuses to start with. */
     static final int EXIT_BAD_CONFIG = 2;
+    /** Exit status when the database cannot be opened (unreachable, refused credentials, failed migration). */
+    static final int EXIT_NO_STORAGE = 3;
 
     @Option(names = {"-c", "--config"}, description = "Path to toolgate.yaml (default: ${DEFAULT-VALUE})",
             defaultValue = "toolgate.yaml")
@@ -40,6 +43,9 @@ public final class Main implements Callable<Integer> {
             System.err.println("Toolgate cannot start: " + configFile + " has problems:");
             System.err.println(e.getMessage());
             return EXIT_BAD_CONFIG;
+        } catch (StorageException e) {
+            System.err.println("Toolgate cannot start: " + e.getMessage());
+            return EXIT_NO_STORAGE;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM and SIGINT: requests in flight finish (server.shutdown_grace), then the audit is flushed.
