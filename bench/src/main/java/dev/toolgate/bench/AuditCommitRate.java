@@ -2,11 +2,10 @@ package dev.toolgate.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.toolgate.storage.AuditEvent;
-import dev.toolgate.storage.EventIds;
-import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.jdbi.JdbiAuditLog;
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.AuditLog;
+import dev.toolgate.storage.audit.EventIds;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +32,7 @@ public final class AuditCommitRate {
         String url = args[0];
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        Storage.open(StorageSettings.of(url)).close();  // the schema
+        JdbiStorage.open(StorageSettings.of(url)).close();  // the schema
         System.out.println("| commits | clients | events/s |");
         System.out.println("|---|---:|---:|");
         for (int maxBatch : new int[] {500, 1}) {
@@ -47,7 +46,7 @@ public final class AuditCommitRate {
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(4);
         try (HikariDataSource dataSource = new HikariDataSource(config);
-             JdbiAuditLog log = new JdbiAuditLog(JdbiStorage.jdbi(dataSource), 10_000, maxBatch, Duration.ofSeconds(30))) {
+             AuditLog log = JdbiStorage.directAuditLog(dataSource, maxBatch, Duration.ofSeconds(30))) {
             run(log, clients, 2);  // warm-up
             long started = System.nanoTime();
             long events = run(log, clients, seconds);
@@ -56,7 +55,7 @@ public final class AuditCommitRate {
     }
 
     /** Appends from {@code clients} threads for {@code seconds}; returns how many were committed. */
-    private static long run(JdbiAuditLog log, int clients, int seconds) throws Exception {
+    private static long run(AuditLog log, int clients, int seconds) throws Exception {
         long until = System.nanoTime() + seconds * 1_000_000_000L;
         ExecutorService threads = Executors.newFixedThreadPool(clients);
         try {

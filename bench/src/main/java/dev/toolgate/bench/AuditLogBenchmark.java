@@ -1,7 +1,8 @@
 package dev.toolgate.bench;
 
-import dev.toolgate.storage.AuditEvent;
-import dev.toolgate.storage.EventIds;
+import dev.toolgate.storage.jdbi.JdbiStorage;
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.EventIds;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
 import java.io.IOException;
@@ -57,7 +58,7 @@ public class AuditLogBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException {
         directory = Files.createTempDirectory("toolgate-audit-bench");
-        storage = Storage.open(StorageSettings.of("jdbc:h2:file:" + directory.resolve("toolgate")));
+        storage = JdbiStorage.open(StorageSettings.of("jdbc:h2:file:" + directory.resolve("toolgate")));
     }
 
     @TearDown(Level.Trial)

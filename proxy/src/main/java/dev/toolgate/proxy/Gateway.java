@@ -38,6 +38,7 @@ import dev.toolgate.storage.BlockedTool;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
 import dev.toolgate.storage.StoredRule;
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
@@ -200,7 +201,7 @@ public final class Gateway implements AutoCloseable {
         StorageSettings settings = new StorageSettings(config.url(), config.user(), config.password(), config.timeout(),
                 config.durability() == Durability.SYNC);
         return blocking.supply(() -> {
-            Storage storage = Storage.open(settings, clock);
+            Storage storage = JdbiStorage.open(settings, clock);
             try {
                 return new OpenedStorage(storage, storage.rules().all(), storage.blockedTools().all());
             } catch (RuntimeException e) {

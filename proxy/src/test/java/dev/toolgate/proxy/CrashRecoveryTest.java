@@ -15,9 +15,10 @@ import dev.toolgate.proxy.testing.ChatBodies;
 import dev.toolgate.proxy.testing.GatewayProcess;
 import dev.toolgate.proxy.testing.TestGateway;
 import dev.toolgate.storage.ApprovalStatus;
-import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ class CrashRecoveryTest {
             client.connectionPool().evictAll();
 
             // The gateways opened it as the default user, sa.
-            try (Storage storage = Storage.open(new StorageSettings(databaseUrl, "sa", ""))) {
+            try (Storage storage = JdbiStorage.open(new StorageSettings(databaseUrl, "sa", ""))) {
                 for (String decisionId : allowedDecisionIds) {
                     assertThat(storage.auditLog().findByEventId(decisionId)).as("audit event " + decisionId)
                             .map(AuditEvent::decision).contains("allowed");

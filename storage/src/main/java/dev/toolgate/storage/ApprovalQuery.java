@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.audit.AuditQuery;
 import java.time.Instant;
 import java.util.Objects;
 

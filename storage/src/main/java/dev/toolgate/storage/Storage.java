@@ -1,22 +1,13 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
-import java.time.Clock;
+import dev.toolgate.storage.audit.AuditLog;
 
 /**
- * The gateway's database: audit log, kill switch, approvals, API-created rules and settings. Opening
- * it migrates the schema; closing it commits the audit events still queued, then releases the connections.
+ * The gateway's database: audit log, kill switch, approvals, API-created rules and settings. Opened
+ * by {@link dev.toolgate.storage.jdbi.JdbiStorage#open}, which migrates the schema; closing it commits
+ * the audit events still queued, then releases the connections.
  */
 public interface Storage extends AutoCloseable {
-
-    static Storage open(StorageSettings settings) {
-        return open(settings, Clock.systemUTC());
-    }
-
-    /** Opens the database and brings its schema up to date; {@code clock} stamps and expires records. */
-    static Storage open(StorageSettings settings, Clock clock) {
-        return JdbiStorage.open(settings, clock);
-    }
 
     AuditLog auditLog();
 

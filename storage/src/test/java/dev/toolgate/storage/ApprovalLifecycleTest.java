@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ class ApprovalLifecycleTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of(TestData.memUrl()), clock);
+        storage = JdbiStorage.open(StorageSettings.of(TestData.memUrl()), clock);
         approvals = storage.approvals();
     }
 

@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ class ApprovalStoreTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of(TestData.memUrl()), TestData.FIXED_CLOCK);
+        storage = JdbiStorage.open(StorageSettings.of(TestData.memUrl()), TestData.FIXED_CLOCK);
         approvals = storage.approvals();
     }
 

@@ -1,9 +1,12 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.AuditLog;
+import dev.toolgate.storage.audit.internal.AuditQueueFullException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.toolgate.storage.jdbi.JdbiAuditLog;
+import dev.toolgate.storage.audit.internal.JdbiAuditLog;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,7 +35,7 @@ class AuditGroupCommitTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of(url));
+        storage = JdbiStorage.open(StorageSettings.of(url));
     }
 
     @AfterEach
@@ -193,7 +196,7 @@ class AuditGroupCommitTest {
         try {
             for (int round = 0; round < 20; round++) {
                 String roundUrl = TestData.memUrl();
-                Storage racing = Storage.open(StorageSettings.of(roundUrl));
+                Storage racing = JdbiStorage.open(StorageSettings.of(roundUrl));
                 Queue<CompletableFuture<Void>> appended = new ConcurrentLinkedQueue<>();
                 List<Future<?>> loops = new ArrayList<>();
                 for (int t = 0; t < callers; t++) {

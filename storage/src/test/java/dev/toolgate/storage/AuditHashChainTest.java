@@ -1,9 +1,11 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.ChainVerification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.toolgate.storage.jdbi.JdbiAuditLog;
+import dev.toolgate.storage.audit.internal.JdbiAuditLog;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -43,7 +45,7 @@ class AuditHashChainTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of(url));
+        storage = JdbiStorage.open(StorageSettings.of(url));
     }
 
     @AfterEach
@@ -144,7 +146,7 @@ class AuditHashChainTest {
         List<String> before = appendEvents(3);
         storage.close();
 
-        storage = Storage.open(StorageSettings.of(url));
+        storage = JdbiStorage.open(StorageSettings.of(url));
         List<String> after = appendEvents(2);
 
         assertThat(column(after.get(0), "prev_hash")).isEqualTo(column(before.get(2), "hash"));
@@ -350,7 +352,7 @@ class AuditHashChainTest {
             }
         }
 
-        try (Storage upgraded = Storage.open(StorageSettings.of(legacyUrl))) {
+        try (Storage upgraded = JdbiStorage.open(StorageSettings.of(legacyUrl))) {
             assertThat(upgraded.auditLog().verifyChain("acme")).isEqualTo(ChainVerification.intact(2));
             assertThat(upgraded.auditLog().verifyChain("other")).isEqualTo(ChainVerification.intact(1));
 

@@ -1,5 +1,8 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.ChainVerification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -26,7 +29,7 @@ class AuditJournalTest {
         String url = "jdbc:h2:file:" + dir.resolve("toolgate");
         List<AuditEvent> appended = new ArrayList<>();
         for (int run = 0; run < 2; run++) {
-            try (Storage storage = Storage.open(StorageSettings.of(url))) {
+            try (Storage storage = JdbiStorage.open(StorageSettings.of(url))) {
                 List<CompletableFuture<Void>> acknowledged = new ArrayList<>();
                 for (int i = 0; i < 300; i++) {
                     AuditEvent event = TestData.event(i % 3 == 0 ? "globex" : "acme", "read_file", "allowed");
@@ -39,7 +42,7 @@ class AuditJournalTest {
                 assertThat(Files.isDirectory(dir.resolve("toolgate.audit-journal"))).isTrue();
             }
         }
-        try (Storage storage = Storage.open(StorageSettings.of(url))) {
+        try (Storage storage = JdbiStorage.open(StorageSettings.of(url))) {
             for (AuditEvent event : appended) {
                 assertThat(storage.auditLog().findByEventId(event.eventId())).as(event.eventId()).isPresent();
             }

@@ -1,5 +1,10 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.AuditLog;
+import dev.toolgate.storage.audit.AuditPage;
+import dev.toolgate.storage.audit.AuditQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +26,7 @@ class AuditQueryTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of(TestData.memUrl()));
+        storage = JdbiStorage.open(StorageSettings.of(TestData.memUrl()));
         log = storage.auditLog();
     }
 

@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +13,7 @@ class BlockedToolStoreTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of(TestData.memUrl()), TestData.FIXED_CLOCK);
+        storage = JdbiStorage.open(StorageSettings.of(TestData.memUrl()), TestData.FIXED_CLOCK);
         blocked = storage.blockedTools();
     }
 

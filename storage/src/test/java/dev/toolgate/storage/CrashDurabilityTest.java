@@ -1,5 +1,8 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.ChainVerification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -22,7 +25,7 @@ class CrashDurabilityTest {
     /** Run in a JVM of its own: appends events and creates approvals, prints each id once committed, then halts. */
     public static final class CrashingWriter {
         public static void main(String[] args) {
-            Storage storage = Storage.open(StorageSettings.of("jdbc:h2:file:" + args[0]));
+            Storage storage = JdbiStorage.open(StorageSettings.of("jdbc:h2:file:" + args[0]));
             for (int i = 0; i < 50; i++) {
                 AuditEvent event = TestData.event("acme", "read_file", "allowed");
                 storage.auditLog().append(List.of(event)).join();
@@ -54,7 +57,7 @@ class CrashDurabilityTest {
         List<String> acknowledged = runUntilHalted(database, dir.resolve("writer.log"));
         assertThat(acknowledged).hasSize(2_100);
 
-        try (Storage reopened = Storage.open(StorageSettings.of("jdbc:h2:file:" + database))) {
+        try (Storage reopened = JdbiStorage.open(StorageSettings.of("jdbc:h2:file:" + database))) {
             for (String line : acknowledged) {
                 String id = line.substring(line.indexOf(' ') + 1);
                 if (line.startsWith("event ")) {

@@ -1,9 +1,10 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.audit.AuditEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.toolgate.storage.jdbi.JdbiAuditLog;
+import dev.toolgate.storage.audit.internal.JdbiAuditLog;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -51,7 +52,7 @@ class DatabaseOutageTest {
     @Test
     void operationsFailWhileTheServerIsDownAndTheFirstOnesAfterItReturnsSucceed() throws Exception {
         int port = startServer(0);
-        storage = Storage.open(new StorageSettings("jdbc:h2:tcp://localhost:" + port + "/toolgate", "sa", "", Duration.ofSeconds(5)));
+        storage = JdbiStorage.open(new StorageSettings("jdbc:h2:tcp://localhost:" + port + "/toolgate", "sa", "", Duration.ofSeconds(5)));
         // Several connections in the pool, each connected to the server that is about to go away.
         runConcurrently(8, () -> storage.auditLog().append(List.of(TestData.event("acme", "read_file", "allowed"))).join());
         runConcurrently(8, () -> storage.approvals().create(TestData.approval("acme", "digest-before")));
@@ -77,7 +78,7 @@ class DatabaseOutageTest {
     @Test
     void anAppendFailsAtItsDeadlineWhenTheDatabaseHangsAndIsCommittedOnceItAnswers() throws Exception {
         String url = TestData.memUrl();
-        Storage.open(StorageSettings.of(url)).close();  // the schema
+        JdbiStorage.open(StorageSettings.of(url)).close();  // the schema
         GatedDataSource dataSource = new GatedDataSource(url);
         try (JdbiAuditLog log = new JdbiAuditLog(JdbiStorage.jdbi(dataSource), 100, 500, Duration.ofMillis(300))) {
             dataSource.hold();

@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,7 @@ class MigrationTest {
     @Test
     void freshInMemoryDatabaseGetsTheWholeSchema() throws SQLException {
         String url = TestData.memUrl();
-        try (Storage storage = Storage.open(StorageSettings.of(url))) {
+        try (Storage storage = JdbiStorage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
             assertThat(appliedMigrations(url)).isEqualTo(11);
@@ -33,7 +34,7 @@ class MigrationTest {
     @Test
     void auditEventsKeepOnlyTheIndexesEveryAppendCanAfford() throws SQLException {
         String url = TestData.memUrl();
-        try (Storage storage = Storage.open(StorageSettings.of(url));
+        try (Storage storage = JdbiStorage.open(StorageSettings.of(url));
              Connection connection = DriverManager.getConnection(url);
              ResultSet rs = connection.createStatement().executeQuery("SELECT LOWER(INDEX_NAME) FROM INFORMATION_SCHEMA.INDEXES"
                      + " WHERE TABLE_NAME = 'AUDIT_EVENTS' AND INDEX_TYPE_NAME = 'INDEX' ORDER BY 1")) {
@@ -49,7 +50,7 @@ class MigrationTest {
     @Test
     void auditEventIdsAreReservedAThousandAtATime() throws SQLException {
         String url = TestData.memUrl();
-        try (Storage storage = Storage.open(StorageSettings.of(url));
+        try (Storage storage = JdbiStorage.open(StorageSettings.of(url));
              Connection connection = DriverManager.getConnection(url);
              ResultSet rs = connection.createStatement().executeQuery("SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS"
                      + " WHERE TABLE_NAME = 'AUDIT_EVENTS' AND COLUMN_NAME = 'ID'")) {
@@ -62,8 +63,8 @@ class MigrationTest {
     @Test
     void fileDatabaseIsCreatedAndMigratedOnlyOnce(@TempDir Path dir) throws SQLException {
         String url = "jdbc:h2:file:" + dir.resolve("toolgate");
-        Storage.open(StorageSettings.of(url)).close();
-        try (Storage reopened = Storage.open(StorageSettings.of(url))) {
+        JdbiStorage.open(StorageSettings.of(url)).close();
+        try (Storage reopened = JdbiStorage.open(StorageSettings.of(url))) {
             reopened.ping();
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
@@ -85,7 +86,7 @@ class MigrationTest {
                     + " VALUES ('hash-1', '" + approval.id() + "', 'approve', TIMESTAMP WITH TIME ZONE '2025-06-02 12:00:00+00')");
         }
 
-        try (Storage storage = Storage.open(StorageSettings.of(url), TestData.FIXED_CLOCK)) {
+        try (Storage storage = JdbiStorage.open(StorageSettings.of(url), TestData.FIXED_CLOCK)) {
             assertThat(storage.approvals().findToken("hash-1")).contains(new ApprovalToken("hash-1", approval.id(), "approve",
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
@@ -96,7 +97,7 @@ class MigrationTest {
     @Test
     void unreachableDatabaseFailsWithTheUrlAndNoPassword() {
         StorageSettings settings = new StorageSettings("jdbc:nosuchdriver://db.example.com/toolgate", "toolgate", "s3cret");
-        assertThatThrownBy(() -> Storage.open(settings))
+        assertThatThrownBy(() -> JdbiStorage.open(settings))
                 .isInstanceOf(StorageException.class)
                 .hasMessageContaining("jdbc:nosuchdriver://db.example.com/toolgate")
                 .hasMessageNotContaining("s3cret");

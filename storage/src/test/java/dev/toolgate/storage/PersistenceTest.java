@@ -1,5 +1,8 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.AuditQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -16,7 +19,7 @@ class PersistenceTest {
         AuditEvent event = TestData.event("acme", "read_file", "allowed");
         PendingApproval approval = TestData.approval("acme", "digest-1");
 
-        try (Storage storage = Storage.open(settings, TestData.FIXED_CLOCK)) {
+        try (Storage storage = JdbiStorage.open(settings, TestData.FIXED_CLOCK)) {
             storage.auditLog().append(List.of(event)).join();
             storage.blockedTools().add("acme", "delete_file", "ops");
             storage.approvals().create(approval);
@@ -24,7 +27,7 @@ class PersistenceTest {
             storage.settings().put("acme", "notifications", "{}");
         }
 
-        try (Storage reopened = Storage.open(settings, TestData.FIXED_CLOCK)) {
+        try (Storage reopened = JdbiStorage.open(settings, TestData.FIXED_CLOCK)) {
             AuditEvent stored = reopened.auditLog().findByEventId(event.eventId()).orElseThrow();
             assertThat(stored).isEqualTo(TestData.withId(event, stored.id()));
             assertThat(reopened.auditLog().query(AuditQuery.of("acme")).total()).isEqualTo(1);
@@ -47,7 +50,7 @@ class PersistenceTest {
         StoredRule rule = TestData.rule("acme", "rule-1", TestData.NOW, List.of("wire_transfer", "refund"));
         Instant clicked = TestData.NOW.plusSeconds(5);
 
-        try (Storage storage = Storage.open(settings, TestData.FIXED_CLOCK)) {
+        try (Storage storage = JdbiStorage.open(settings, TestData.FIXED_CLOCK)) {
             storage.approvals().create(approval);
             storage.approvals().addToken(approval.id(), "hash-approve", "approve", "slack", approval.expiresAt());
             storage.approvals().addToken(approval.id(), "hash-deny", "deny", "teams", approval.expiresAt());
@@ -57,7 +60,7 @@ class PersistenceTest {
             storage.rules().create(rule);
         }
 
-        try (Storage reopened = Storage.open(settings, TestData.FIXED_CLOCK)) {
+        try (Storage reopened = JdbiStorage.open(settings, TestData.FIXED_CLOCK)) {
             assertThat(reopened.approvals().findToken("hash-approve"))
                     .contains(new ApprovalToken("hash-approve", approval.id(), "approve", "slack", approval.expiresAt(), clicked));
             assertThat(reopened.approvals().findToken("hash-deny"))

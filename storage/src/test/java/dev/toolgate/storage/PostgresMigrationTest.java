@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.toolgate.storage.testing.PostgresServer;
@@ -19,10 +20,10 @@ class PostgresMigrationTest {
     void aFreshDatabaseGetsTheWholeSchemaAndOnlyPostgresqlsOwnVersion8() throws SQLException {
         PostgresServer postgres = TestDatabases.postgres();
         String url = postgres.freshDatabaseUrl();
-        try (Storage storage = Storage.open(StorageSettings.of(url))) {
+        try (Storage storage = JdbiStorage.open(StorageSettings.of(url))) {
             storage.ping();
         }
-        try (Storage reopened = Storage.open(StorageSettings.of(url))) {
+        try (Storage reopened = JdbiStorage.open(StorageSettings.of(url))) {
             reopened.ping();
         }
         assertThat(strings(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))

@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
@@ -12,7 +13,7 @@ class SettingsStoreTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of(TestData.memUrl()), TestData.FIXED_CLOCK);
+        storage = JdbiStorage.open(StorageSettings.of(TestData.memUrl()), TestData.FIXED_CLOCK);
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.toolgate.storage;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.toolgate.storage.ChangeFeed.Topic;
@@ -32,8 +33,8 @@ class SharedStateTest {
     @BeforeEach
     void open() {
         url = TestData.memUrl();
-        a = Storage.open(StorageSettings.of(url), TestData.FIXED_CLOCK);
-        b = Storage.open(StorageSettings.of(url), TestData.FIXED_CLOCK);
+        a = JdbiStorage.open(StorageSettings.of(url), TestData.FIXED_CLOCK);
+        b = JdbiStorage.open(StorageSettings.of(url), TestData.FIXED_CLOCK);
     }
 
     @AfterEach

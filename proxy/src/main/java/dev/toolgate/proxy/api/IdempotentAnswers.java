@@ -7,7 +7,6 @@ import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.Principal;
 import dev.toolgate.storage.IdempotencyStore;
 import dev.toolgate.storage.IdempotencyStore.Answered;
-import dev.toolgate.storage.IdempotencyStore.Claim;
 import dev.toolgate.storage.IdempotencyStore.InProgress;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;

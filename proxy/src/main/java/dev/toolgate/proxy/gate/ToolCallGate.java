@@ -7,7 +7,7 @@ import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.approval.Approvals;
-import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
 import java.time.Clock;

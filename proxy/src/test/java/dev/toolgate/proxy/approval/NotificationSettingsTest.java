@@ -1,5 +1,6 @@
 package dev.toolgate.proxy.approval;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.toolgate.config.EmailConfig;
@@ -22,7 +23,7 @@ class NotificationSettingsTest {
 
     @BeforeEach
     void open() {
-        storage = Storage.open(StorageSettings.of("jdbc:h2:mem:settings-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
+        storage = JdbiStorage.open(StorageSettings.of("jdbc:h2:mem:settings-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
         settings = new NotificationSettings(storage.settings(), DEFAULTS);
     }
 

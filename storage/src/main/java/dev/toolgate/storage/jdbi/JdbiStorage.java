@@ -1,7 +1,20 @@
 package dev.toolgate.storage.jdbi;
 
+import dev.toolgate.storage.audit.internal.AuditJournal;
+import dev.toolgate.storage.audit.internal.JdbiAuditLog;
+import dev.toolgate.storage.audit.internal.V6_1__Chain_audit_events_stored_before_the_chain;
+import dev.toolgate.storage.internal.ConnectionPool;
+import dev.toolgate.storage.internal.Database;
+import dev.toolgate.storage.internal.EmbeddedH2;
+import dev.toolgate.storage.internal.JdbiApprovalStore;
+import dev.toolgate.storage.internal.JdbiBlockedToolStore;
+import dev.toolgate.storage.internal.JdbiChangeFeed;
+import dev.toolgate.storage.internal.JdbiIdempotencyStore;
+import dev.toolgate.storage.internal.JdbiRuleStore;
+import dev.toolgate.storage.internal.JdbiSettingsStore;
+import dev.toolgate.storage.internal.UtcTimestamps;
 import dev.toolgate.storage.ApprovalStore;
-import dev.toolgate.storage.AuditLog;
+import dev.toolgate.storage.audit.AuditLog;
 import dev.toolgate.storage.BlockedToolStore;
 import dev.toolgate.storage.ChangeFeed;
 import dev.toolgate.storage.IdempotencyStore;
@@ -11,6 +24,7 @@ import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Objects;
@@ -55,7 +69,15 @@ public final class JdbiStorage implements Storage {
         this.auditLog = auditLog(settings, pool.database(), jdbi);
     }
 
-    /** Opens the pool and migrates the schema; on failure nothing is left open. */
+    /** Opens the database with the system clock. */
+    public static JdbiStorage open(StorageSettings settings) {
+        return open(settings, Clock.systemUTC());
+    }
+
+    /**
+     * Opens the pool and brings the schema up to date; {@code clock} stamps and expires records.
+     * On failure nothing is left open.
+     */
     public static JdbiStorage open(StorageSettings settings, Clock clock) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
@@ -84,6 +106,15 @@ public final class JdbiStorage implements Storage {
                 .map(directory -> JdbiAuditLog.journaled(jdbi, directory, settings.timeout(), settings.syncWrites()))
                 .orElseGet(() -> new JdbiAuditLog(jdbi, JdbiAuditLog.DEFAULT_QUEUE_CAPACITY,
                         JdbiAuditLog.DEFAULT_MAX_BATCH_EVENTS, settings.timeout()));
+    }
+
+    /**
+     * An audit log that commits straight to the (migrated) database behind {@code dataSource}, at
+     * most {@code maxBatchEvents} events a transaction; for tools that measure the commit path.
+     * Close it when done.
+     */
+    public static AuditLog directAuditLog(DataSource dataSource, int maxBatchEvents, Duration commitTimeout) {
+        return new JdbiAuditLog(jdbi(dataSource), JdbiAuditLog.DEFAULT_QUEUE_CAPACITY, maxBatchEvents, commitTimeout);
     }
 
     /** A Jdbi over {@code dataSource} configured as every store expects (instants as UTC timestamps). */

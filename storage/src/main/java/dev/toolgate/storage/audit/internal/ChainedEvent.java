@@ -1,0 +1,7 @@
+package dev.toolgate.storage.audit.internal;
+
+import dev.toolgate.storage.audit.AuditEvent;
+
+/** An audit event with its link in its workspace's hash chain ({@link AuditChain}), as it is stored. */
+record ChainedEvent(AuditEvent event, String prevHash, String hash) {
+}
