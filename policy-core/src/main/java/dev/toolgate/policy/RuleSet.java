@@ -1,11 +1,11 @@
 package dev.toolgate.policy;
 
+import dev.cel.common.CelValidationException;
+import dev.cel.runtime.CelEvaluationException;
 import dev.toolgate.policy.internal.CelConditions;
 import dev.toolgate.policy.internal.CelConditions.Condition;
 import dev.toolgate.policy.internal.JsonArguments;
 import dev.toolgate.policy.internal.ToolPattern;
-import dev.cel.common.CelValidationException;
-import dev.cel.runtime.CelEvaluationException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

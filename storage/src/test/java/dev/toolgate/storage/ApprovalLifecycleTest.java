@@ -1,9 +1,9 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.audit.AuditEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.audit.internal.JdbiAuditLog;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;

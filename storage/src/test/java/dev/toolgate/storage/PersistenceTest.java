@@ -1,10 +1,10 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.AuditQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.audit.AuditQuery;
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

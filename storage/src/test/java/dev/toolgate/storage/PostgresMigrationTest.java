@@ -1,8 +1,8 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import dev.toolgate.storage.testing.PostgresServer;
 import dev.toolgate.storage.testing.TestDatabases;
 import java.sql.Connection;

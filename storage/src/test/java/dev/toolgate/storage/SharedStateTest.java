@@ -1,6 +1,5 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.toolgate.storage.ChangeFeed.Topic;
@@ -8,6 +7,7 @@ import dev.toolgate.storage.IdempotencyStore.Answered;
 import dev.toolgate.storage.IdempotencyStore.Claim;
 import dev.toolgate.storage.IdempotencyStore.Claimed;
 import dev.toolgate.storage.IdempotencyStore.InProgress;
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import dev.toolgate.storage.testing.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.Rule;
 import dev.toolgate.policy.RuleCompileException;
-import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;

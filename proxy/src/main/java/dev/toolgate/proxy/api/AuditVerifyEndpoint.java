@@ -1,7 +1,7 @@
 package dev.toolgate.proxy.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.server.Endpoint;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;

@@ -3,7 +3,7 @@ package dev.toolgate.proxy.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;

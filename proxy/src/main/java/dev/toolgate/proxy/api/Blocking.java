@@ -1,6 +1,6 @@
 package dev.toolgate.proxy.api;
 
-import dev.toolgate.proxy.BlockingExecutor;
+import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.storage.StorageException;

@@ -1,11 +1,11 @@
 package dev.toolgate.proxy.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.approval.Approvals;
 import dev.toolgate.proxy.approval.NotificationSettings;
+import dev.toolgate.proxy.arguments.Redactor;
+import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.gate.KillSwitch;
-import dev.toolgate.proxy.gate.Redactor;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.server.ApiError;

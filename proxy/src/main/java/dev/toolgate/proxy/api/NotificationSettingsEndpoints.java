@@ -2,8 +2,8 @@ package dev.toolgate.proxy.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.proxy.BlockingExecutor;
 import dev.toolgate.proxy.approval.NotificationSettings;
+import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;

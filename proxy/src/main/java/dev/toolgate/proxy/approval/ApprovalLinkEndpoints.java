@@ -1,8 +1,8 @@
 package dev.toolgate.proxy.approval;
 
 import dev.toolgate.config.LinkMode;
-import dev.toolgate.proxy.BlockingExecutor;
-import dev.toolgate.proxy.gate.Redactor;
+import dev.toolgate.proxy.arguments.Redactor;
+import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Route.Access;
 import dev.toolgate.proxy.server.Router;

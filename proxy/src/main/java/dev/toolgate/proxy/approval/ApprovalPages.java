@@ -1,7 +1,7 @@
 package dev.toolgate.proxy.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.toolgate.proxy.gate.Redactor;
+import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.storage.PendingApproval;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,6 @@
 package dev.toolgate.proxy.approval;
 
-import dev.toolgate.proxy.gate.CanonicalArguments;
+import dev.toolgate.proxy.arguments.CanonicalArguments;
 import java.security.SecureRandom;
 import java.util.Base64;
 

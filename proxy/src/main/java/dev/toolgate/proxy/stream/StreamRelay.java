@@ -1,15 +1,15 @@
 package dev.toolgate.proxy.stream;
 
 import dev.toolgate.proxy.server.ApiError;
+import dev.toolgate.proxy.server.ErrorBodies;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
-import dev.toolgate.proxy.server.ErrorBodies;
 import dev.toolgate.proxy.upstream.ForwardedHeaders;
+import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import dev.toolgate.proxy.upstream.UpstreamCall;
 import dev.toolgate.proxy.upstream.UpstreamErrors;
 import dev.toolgate.proxy.upstream.UpstreamException;
 import dev.toolgate.proxy.upstream.UpstreamListener;
-import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;

@@ -1,6 +1,5 @@
 package dev.toolgate.proxy.upstream;
 
-import dev.toolgate.proxy.model.ProviderRoute;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -1,6 +1,5 @@
 package dev.toolgate.proxy.approval;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.toolgate.config.EmailConfig;
@@ -8,6 +7,7 @@ import dev.toolgate.config.NotificationsConfig;
 import dev.toolgate.proxy.notify.NotificationTargets;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -3,7 +3,7 @@ package dev.toolgate.proxy.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.toolgate.proxy.openai.ChatStreamRewriter;
+import dev.toolgate.proxy.openai.chat.ChatStreamRewriter;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 

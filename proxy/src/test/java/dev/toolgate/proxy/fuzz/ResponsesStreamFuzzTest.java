@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.toolgate.proxy.openai.ResponsesStreamRewriter;
+import dev.toolgate.proxy.openai.responses.ResponsesStreamRewriter;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 

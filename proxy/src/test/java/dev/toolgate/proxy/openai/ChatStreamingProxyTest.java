@@ -19,6 +19,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import dev.toolgate.proxy.openai.chat.ChatStreamTranscript;
 import dev.toolgate.proxy.testing.ChatBodies;
 import dev.toolgate.proxy.testing.StreamingUpstream;
 import dev.toolgate.proxy.testing.TestGateway;

@@ -7,7 +7,7 @@ import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.GatedCall;
-import dev.toolgate.proxy.openai.ChatStreamRewriter;
+import dev.toolgate.proxy.openai.chat.ChatStreamRewriter;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.TestExchanges;
 import io.netty.buffer.ByteBuf;

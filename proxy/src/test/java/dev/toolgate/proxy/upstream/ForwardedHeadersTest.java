@@ -2,7 +2,6 @@ package dev.toolgate.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.toolgate.proxy.model.ProviderRoute;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;

@@ -1,8 +1,8 @@
 package dev.toolgate.storage.audit.internal;
 
+import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.internal.JsonLists;
 import dev.toolgate.storage.internal.UtcTimestamps;
-import dev.toolgate.storage.audit.AuditEvent;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,9 +1,9 @@
 package dev.toolgate.storage.audit.internal;
 
+import dev.toolgate.storage.StorageException;
+import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.internal.OutageLog;
 import dev.toolgate.storage.internal.SqlErrors;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.internal.Database;
 import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.internal.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,11 +1,11 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
 import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.audit.AuditLog;
 import dev.toolgate.storage.audit.AuditPage;
 import dev.toolgate.storage.audit.AuditQuery;
 import dev.toolgate.storage.audit.ChainVerification;
+import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

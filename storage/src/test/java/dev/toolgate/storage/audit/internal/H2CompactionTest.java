@@ -1,8 +1,8 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.internal.ConnectionPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toolgate.storage.internal.ConnectionPool;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Statement;
