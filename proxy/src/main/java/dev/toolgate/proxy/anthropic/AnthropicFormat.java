@@ -35,8 +35,7 @@ public final class AnthropicFormat implements ToolCallFormat {
     }
 
     @Override
-    public StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes,
-                                         String policyVersion) {
-        return new AnthropicStreamRewriter(decider, metadataField, publicUrl, maxArgumentBytes, policyVersion);
+    public StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes) {
+        return new AnthropicStreamRewriter(decider, metadataField, publicUrl, maxArgumentBytes);
     }
 }

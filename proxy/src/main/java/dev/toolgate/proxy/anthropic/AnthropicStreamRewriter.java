@@ -3,8 +3,6 @@ package dev.toolgate.proxy.anthropic;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.policy.Decision;
-import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
@@ -40,7 +38,6 @@ public final class AnthropicStreamRewriter implements StreamRewriter {
 
     private final StreamCallDecider decider;
     private final long maxInputBytes;
-    private final String policyVersion;
     private final URI publicUrl;
     private final String metadataField;
     private final Map<Integer, HeldToolUse> open = new HashMap<>();
@@ -49,17 +46,14 @@ public final class AnthropicStreamRewriter implements StreamRewriter {
     /**
      * Parameters in the order {@code ChatStreamRewriter} takes them.
      *
-     * @param maxInputBytes a tool input larger than this is blocked unread (rule
-     *     {@value ToolCallGate#OVERSIZED_ARGUMENTS_RULE}), without asking the decider
-     * @param policyVersion the rule-set version named by such a block
+     * @param maxInputBytes a tool input larger than this is dropped as it streams, and the call
+     *     decided as too large (rule {@value ToolCallGate#OVERSIZED_ARGUMENTS_RULE})
      */
-    public AnthropicStreamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxInputBytes,
-                                   String policyVersion) {
+    public AnthropicStreamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxInputBytes) {
         this.decider = Objects.requireNonNull(decider, "decider");
         this.metadataField = Objects.requireNonNull(metadataField, "metadataField");
         this.publicUrl = publicUrl;
         this.maxInputBytes = maxInputBytes;
-        this.policyVersion = policyVersion;
     }
 
     @Override
@@ -150,25 +144,19 @@ public final class AnthropicStreamRewriter implements StreamRewriter {
     }
 
     private void decide(HeldToolUse held, StreamSink sink) {
-        CompletableFuture<GatedCall> decided = held.oversized() ? decider.record(oversized(held.call()))
-                : ask(held.call());
+        CompletableFuture<GatedCall> decided = ask(held.call(), held.oversized());
         decisions.add(decided);
         sink.emitLater(decided.thenApply(gated -> gated.decision().releases()
                 ? held.released()
                 : TextBlockEvents.replacing(held.index(), DecisionSummary.replacementText(gated))));
     }
 
-    private CompletableFuture<GatedCall> ask(ToolCall call) {
+    private CompletableFuture<GatedCall> ask(ToolCall call, boolean argumentsDropped) {
         try {
-            return decider.decide(call, AnthropicMessage.assistantMessage(call));
+            return decider.decide(call, argumentsDropped ? null : AnthropicMessage.assistantMessage(call), argumentsDropped);
         } catch (RuntimeException failure) {
             return CompletableFuture.failedFuture(failure);
         }
-    }
-
-    private GatedCall oversized(ToolCall call) {
-        return GatedCall.decided(call, new Decision.Blocked(List.of(), List.of(new Finding(ToolCallGate.OVERSIZED_ARGUMENTS_RULE,
-                "arguments exceed the limit of " + maxInputBytes + " bytes")), 1.0, policyVersion));
     }
 
     private void emitMessageDelta(SseEvent event, ObjectNode data, StreamSink sink) {

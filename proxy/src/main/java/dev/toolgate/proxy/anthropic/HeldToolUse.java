@@ -3,7 +3,9 @@ package dev.toolgate.proxy.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.stream.HeldEvents;
 import dev.toolgate.proxy.stream.SseEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +24,10 @@ final class HeldToolUse {
     /** The input {@code content_block_start} carried: {} from Anthropic, whose input comes in deltas. */
     private final String startInput;
     private final long maxInputBytes;
-    /** Framing can be many times the input (one event per few characters): raw events are kept only this far. */
-    private final long maxRawBytes;
     private final SseEvent start;
-    private List<SseEvent> rawDeltas = new ArrayList<>();
-    private long rawBytes;
-    private StringBuilder input = new StringBuilder();
-    private long inputBytes;
+    /** Framing can be many times the input (one event per few characters): raw events are kept only this far. */
+    private final HeldEvents rawDeltas;
+    private final HeldArguments input;
     private SseEvent stop;
 
     HeldToolUse(int index, JsonNode contentBlock, SseEvent start, long maxInputBytes) {
@@ -38,7 +37,8 @@ final class HeldToolUse {
         this.startInput = AnthropicMessage.inputText(contentBlock.path("input"));
         this.start = start;
         this.maxInputBytes = maxInputBytes;
-        this.maxRawBytes = Math.max(MIN_RAW_BYTES, maxInputBytes > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * maxInputBytes);
+        this.input = new HeldArguments(maxInputBytes);
+        this.rawDeltas = new HeldEvents(Math.max(MIN_RAW_BYTES, maxInputBytes > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * maxInputBytes));
     }
 
     int index() {
@@ -47,28 +47,19 @@ final class HeldToolUse {
 
     /** A {@code content_block_delta} of this block. */
     void delta(SseEvent event, JsonNode data) {
-        if (input == null) {
+        if (input.dropped()) {
             return;
         }
         JsonNode partial = data.path("delta").path("partial_json");
         if (partial.isTextual()) {
-            inputBytes += utf8Length(partial.textValue());
-            if (inputBytes > maxInputBytes) {
+            input.append(partial.textValue());
+            if (input.dropped()) {
                 // Nothing of it can be released any more: drop what is held.
-                input = null;
-                rawDeltas = null;
+                rawDeltas.drop();
                 return;
             }
-            input.append(partial.textValue());
         }
-        if (rawDeltas != null) {
-            rawBytes += event.raw().length;
-            if (rawBytes > maxRawBytes) {
-                rawDeltas = null;
-            } else {
-                rawDeltas.add(event);
-            }
-        }
+        rawDeltas.add(event);
     }
 
     void stop(SseEvent event) {
@@ -76,7 +67,7 @@ final class HeldToolUse {
     }
 
     boolean oversized() {
-        return inputBytes > maxInputBytes || inputBytes == 0 && utf8Length(startInput) > maxInputBytes;
+        return input.dropped() || input.text().isEmpty() && HeldArguments.longerThan(startInput, maxInputBytes);
     }
 
     /**
@@ -87,7 +78,7 @@ final class HeldToolUse {
         if (oversized()) {
             return AnthropicMessage.toolCall(id, name, "");
         }
-        return AnthropicMessage.toolCall(id, name, input.length() > 0 ? input.toString() : startInput);
+        return AnthropicMessage.toolCall(id, name, input.text().isEmpty() ? startInput : input.text());
     }
 
     /**
@@ -97,29 +88,20 @@ final class HeldToolUse {
     List<SseEvent> released() {
         List<SseEvent> events = new ArrayList<>();
         events.add(start);
-        if (rawDeltas != null) {
-            events.addAll(rawDeltas);
+        if (rawDeltas.kept()) {
+            events.addAll(rawDeltas.events());
         } else {
             ObjectNode delta = Json.object();
             delta.put("type", "content_block_delta");
             delta.put("index", index);
             ObjectNode inputDelta = delta.putObject("delta");
             inputDelta.put("type", "input_json_delta");
-            inputDelta.put("partial_json", input.toString());
+            inputDelta.put("partial_json", input.text());
             events.add(SseEvent.of("content_block_delta", Json.text(delta)));
         }
         if (stop != null) {
             events.add(stop);
         }
         return events;
-    }
-
-    private static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return bytes;
     }
 }

@@ -2,10 +2,13 @@ package dev.toolgate.proxy.approval;
 
 import dev.toolgate.policy.CallContext;
 import dev.toolgate.policy.Decision;
+import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.Rule;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.arguments.CanonicalArguments;
 import dev.toolgate.proxy.arguments.Redactor;
+import dev.toolgate.proxy.gate.ApprovalHold;
+import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.notify.ApprovalLinks;
 import dev.toolgate.proxy.notify.ApprovalNotice;
 import dev.toolgate.proxy.notify.ExpiryNotice;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * recording a person's decision, one-click link tokens, and expiry. Every method blocks on
  * storage: call from the blocking executor, never from an event loop.
  */
-public final class Approvals {
+public final class Approvals implements ApprovalHold {
     private static final Logger log = LoggerFactory.getLogger(Approvals.class);
     /** How many due approvals one expiry pass moves; the next pass takes the rest. */
     private static final int EXPIRY_BATCH = 500;
@@ -52,19 +55,19 @@ public final class Approvals {
     private final LiveConversations live;
 
     /** Where a call that needs approval stands, given earlier approvals of the same call. */
-    public sealed interface Standing permits Held, Granted, Refused {
+    private sealed interface Standing permits Held, Granted, Refused {
     }
 
     /** Waiting for a person; {@code created} is false when an earlier request is still open. */
-    public record Held(String approvalId, boolean created) implements Standing {
+    private record Held(String approvalId, boolean created) implements Standing {
     }
 
     /** Approved earlier and consumed now: release the call once. */
-    public record Granted(PendingApproval approval) implements Standing {
+    private record Granted(PendingApproval approval) implements Standing {
     }
 
     /** Denied or expired: block, saying why. */
-    public record Refused(PendingApproval approval, String reason) implements Standing {
+    private record Refused(PendingApproval approval, String reason) implements Standing {
     }
 
     /**
@@ -88,11 +91,32 @@ public final class Approvals {
     }
 
     /**
-     * Matches a call that needs approval against earlier requests for the same agent, tool and
-     * argument digest; otherwise stores a new request, issues its links and notifies approvers.
+     * A call the policy holds for approval, as it stands: matched against earlier requests for the
+     * same agent, tool and argument digest (released once if one was approved, blocked if one was
+     * refused, held under the open one); otherwise held under a new request whose links are issued
+     * and whose approvers are notified.
      */
-    public Standing hold(ToolCall call, Decision.NeedsApproval decision, CallContext context, String assistantMessage,
-                         String conversationDigest) {
+    @Override
+    public GatedCall hold(GatedCall call, CallContext context, String assistantMessage, String conversationDigest) {
+        Decision.NeedsApproval decision = (Decision.NeedsApproval) call.decision();
+        Standing standing = standingFor(call.call(), decision, context, assistantMessage, conversationDigest);
+        if (standing instanceof Granted granted) {
+            PendingApproval approval = granted.approval();
+            Decision allowed = new Decision.Allowed(decision.matchedRules(),
+                    List.of(new Finding(approval.ruleId(), "approved by " + approval.decidedBy())), decision.riskScore(),
+                    decision.policyVersion());
+            return call.releasedOnApproval(allowed, approval.id(), approval.decidedBy());
+        }
+        if (standing instanceof Refused refused) {
+            Decision blocked = new Decision.Blocked(decision.matchedRules(),
+                    List.of(new Finding(refused.approval().ruleId(), refused.reason())), 1.0, decision.policyVersion());
+            return call.refused(blocked, refused.approval().id());
+        }
+        return call.held(((Held) standing).approvalId());
+    }
+
+    private Standing standingFor(ToolCall call, Decision.NeedsApproval decision, CallContext context, String assistantMessage,
+                                 String conversationDigest) {
         String canonical = CanonicalArguments.of(call.arguments());
         String digest = CanonicalArguments.digest(canonical);
         Optional<PendingApproval> earlier = storage.approvals().findLatestFor(context.workspace(), context.agent(), call.name(), digest);

@@ -5,10 +5,9 @@ import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.policy.ToolCall;
-import dev.toolgate.proxy.approval.Approvals;
+import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
-import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.audit.AuditEvent;
 import java.time.Clock;
@@ -31,7 +30,7 @@ public final class ToolCallGate {
 
     private final PolicyEngine engine;
     private final Storage storage;
-    private final Approvals approvals;
+    private final ApprovalHold approvals;
     private final BlockingExecutor blocking;
     private final Redactor redactor;
     private final Clock clock;
@@ -45,12 +44,20 @@ public final class ToolCallGate {
      *     is held, on the thread that calls {@link #decide}; null when there is nothing to keep
      * @param upstreamStatus the upstream's HTTP status, or null when there was no upstream
      * @param overheadNanos gateway time spent on this request before the decision
+     * @param argumentsDropped the calls' arguments passed {@code limits.max_tool_argument_size} while
+     *     they streamed and were never held: each is blocked as too large, unread
      */
     public record Request(CallContext context, String source, List<ToolCall> calls, Supplier<Replay> replay,
-                          Integer upstreamStatus, long overheadNanos) {
+                          Integer upstreamStatus, long overheadNanos, boolean argumentsDropped) {
         public Request {
             calls = List.copyOf(calls);
             replay = replay == null ? () -> Replay.NONE : replay;
+        }
+
+        /** Calls whose arguments are all there. */
+        public Request(CallContext context, String source, List<ToolCall> calls, Supplier<Replay> replay,
+                       Integer upstreamStatus, long overheadNanos) {
+            this(context, source, calls, replay, upstreamStatus, overheadNanos, false);
         }
     }
 
@@ -81,7 +88,7 @@ public final class ToolCallGate {
      * {@code blocking}, and the audit log bounds its own commits: past either the decision fails and
      * the caller answers 503 instead of hanging with a database that does not answer.
      */
-    public ToolCallGate(PolicyEngine engine, Storage storage, Approvals approvals, BlockingExecutor blocking, Redactor redactor,
+    public ToolCallGate(PolicyEngine engine, Storage storage, ApprovalHold approvals, BlockingExecutor blocking, Redactor redactor,
                         Clock clock, long maxArgumentBytes) {
         this.engine = engine;
         this.storage = storage;
@@ -96,11 +103,18 @@ public final class ToolCallGate {
         return engine;
     }
 
+    /**
+     * The decision on each call of {@code request}, the one entry point every source uses (proxy,
+     * streams, intercept): a call whose arguments are too large is blocked unread, a kill-switched
+     * or ruled one as the policy says, and one that needs a person is held.
+     */
     public CompletableFuture<List<GatedCall>> decide(Request request) {
         long started = System.nanoTime();
         List<GatedCall> evaluated;
         try {
-            evaluated = request.calls().stream().map(call -> GatedCall.decided(call, evaluate(call, request.context()))).toList();
+            evaluated = request.calls().stream()
+                    .map(call -> GatedCall.decided(call, evaluate(call, request.context(), request.argumentsDropped())))
+                    .toList();
         } catch (RuntimeException evaluatorFailure) {
             return CompletableFuture.failedFuture(evaluatorFailure);
         }
@@ -139,9 +153,8 @@ public final class ToolCallGate {
         List<GatedCall> settled = new ArrayList<>(evaluated.size());
         for (int i = 0; i < evaluated.size(); i++) {
             GatedCall call = evaluated.get(i);
-            if (call.decision() instanceof Decision.NeedsApproval needsApproval) {
-                settled.add(settle(call, approvals.hold(call.call(), needsApproval, request.context(),
-                        replay.assistantMessage(i), replay.conversationDigest())));
+            if (call.pending()) {
+                settled.add(approvals.hold(call, request.context(), replay.assistantMessage(i), replay.conversationDigest()));
             } else {
                 settled.add(call);
             }
@@ -149,30 +162,17 @@ public final class ToolCallGate {
         return settled;
     }
 
-    /** Applies an approval's standing to a call the policy holds for approval. */
-    private static GatedCall settle(GatedCall call, Approvals.Standing standing) {
-        Decision decision = call.decision();
-        if (standing instanceof Approvals.Granted granted) {
-            PendingApproval approval = granted.approval();
-            Decision allowed = new Decision.Allowed(decision.matchedRules(),
-                    List.of(new Finding(approval.ruleId(), "approved by " + approval.decidedBy())), decision.riskScore(),
-                    decision.policyVersion());
-            return call.releasedOnApproval(allowed, approval.id(), approval.decidedBy());
-        }
-        if (standing instanceof Approvals.Refused refused) {
-            Decision blocked = new Decision.Blocked(decision.matchedRules(),
-                    List.of(new Finding(refused.approval().ruleId(), refused.reason())), 1.0, decision.policyVersion());
-            return call.refused(blocked, refused.approval().id());
-        }
-        return call.held(((Approvals.Held) standing).approvalId());
-    }
-
-    private Decision evaluate(ToolCall call, CallContext context) {
-        if (utf8LengthExceeds(call.arguments(), maxArgumentBytes)) {
-            return new Decision.Blocked(List.of(), List.of(new Finding(OVERSIZED_ARGUMENTS_RULE,
-                    "arguments exceed the limit of " + maxArgumentBytes + " bytes")), 1.0, engine.ruleSet().version());
+    private Decision evaluate(ToolCall call, CallContext context, boolean argumentsDropped) {
+        if (argumentsDropped || HeldArguments.longerThan(call.arguments(), maxArgumentBytes)) {
+            return tooLarge(maxArgumentBytes, engine.ruleSetFor(context.workspace()).version());
         }
         return engine.evaluate(call, context);
+    }
+
+    /** The decision on a call whose arguments are over {@code maxArgumentBytes}: blocked unread, whatever the rules say. */
+    public static Decision tooLarge(long maxArgumentBytes, String policyVersion) {
+        return new Decision.Blocked(List.of(), List.of(new Finding(OVERSIZED_ARGUMENTS_RULE,
+                "arguments exceed the limit of " + maxArgumentBytes + " bytes")), 1.0, policyVersion);
     }
 
     private AuditEvent auditEvent(Request request, GatedCall gated, long overheadMicros) {
@@ -187,20 +187,6 @@ public final class ToolCallGate {
                 gated.approvedBy());
     }
 
-    static boolean utf8LengthExceeds(String text, long limit) {
-        if ((long) text.length() * 3 <= limit) {
-            return false;
-        }
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-            if (bytes > limit) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Arguments as stored in the audit log: redacted, and cut short past a size no reviewer reads whole. */
     private String auditArguments(String arguments) {

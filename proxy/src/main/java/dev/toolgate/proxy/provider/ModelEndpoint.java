@@ -39,7 +39,6 @@ import java.net.URI;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +102,7 @@ public final class ModelEndpoint implements Endpoint {
         // Everything that can fail is built before the request body is retained for the upstream.
         UpstreamListener listener = stream
                 ? new StreamRelay(exchange, format.streamRewriter(decider(context, conversationDigest, overheadBefore),
-                        metadataField, publicUrl, limits.maxArgumentBytes(), gate.engine().ruleSetFor(context.workspace()).version()),
+                        metadataField, publicUrl, limits.maxArgumentBytes()),
                         maxEventBytes())
                 : new BufferingListener(exchange.context().alloc(), limits.maxResponseBytes(),
                         new AnswerHandler(exchange, context, conversationDigest, overheadBefore));
@@ -124,23 +123,9 @@ public final class ModelEndpoint implements Endpoint {
 
     /** Decides one call of a stream as it completes, through the same gate and audit as whole answers. */
     private StreamCallDecider decider(CallContext context, ConversationDigest conversationDigest, long overheadBefore) {
-        return new StreamCallDecider() {
-            @Override
-            public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
-                return gate.decide(request(call, assistantMessage)).thenApply(gated -> gated.get(0));
-            }
-
-            @Override
-            public CompletableFuture<GatedCall> record(GatedCall decided) {
-                return gate.record(request(decided.call(), null), List.of(decided), 0).thenApply(gated -> gated.get(0));
-            }
-
-            private ToolCallGate.Request request(ToolCall call, String assistantMessage) {
-                return new ToolCallGate.Request(context, "proxy", List.of(call),
-                        () -> new ToolCallGate.Replay(Collections.singletonList(assistantMessage), conversationDigest.get()),
-                        HttpResponseStatus.OK.code(), overheadBefore);
-            }
-        };
+        return (call, assistantMessage, argumentsDropped) -> gate.decide(new ToolCallGate.Request(context, "proxy", List.of(call),
+                () -> new ToolCallGate.Replay(Collections.singletonList(assistantMessage), conversationDigest.get()),
+                HttpResponseStatus.OK.code(), overheadBefore, argumentsDropped)).thenApply(gated -> gated.get(0));
     }
 
     /** Decides a whole upstream answer and writes the client's response. */

@@ -49,9 +49,8 @@ public interface ToolCallFormat {
     }
 
     /**
-     * A rewriter for one stream. {@code publicUrl} is for the approval links in its metadata;
-     * {@code policyVersion} labels the decisions it makes itself (oversized arguments).
+     * A rewriter for one stream. {@code publicUrl} is for the approval links in its metadata; a
+     * call's arguments are held up to {@code maxArgumentBytes}.
      */
-    StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes,
-                                  String policyVersion);
+    StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes);
 }

@@ -2,6 +2,7 @@ package dev.toolgate.proxy.upstream;
 
 import dev.toolgate.proxy.server.Transport;
 import dev.toolgate.proxy.upstream.internal.PooledConnectionHandler;
+import dev.toolgate.proxy.upstream.internal.UpstreamEndpoint;
 import dev.toolgate.proxy.upstream.internal.UpstreamExchange;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -14,7 +15,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,26 +35,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final SslContext sslContext;
     private final Map<PoolKey, FixedChannelPool> pools = new ConcurrentHashMap<>();
 
-    /** Where a pooled connection goes. */
-    public record Endpoint(boolean tls, String host, int port) {
-        public static Endpoint of(URI uri) {
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            boolean tls = scheme.equals("https");
-            if (!tls && !scheme.equals("http")) {
-                throw new IllegalArgumentException("upstream URL must be http or https: " + uri);
-            }
-            int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-            return new Endpoint(tls, uri.getHost(), port);
-        }
-
-        /** The Host header value: the port only when it is not the scheme's default. */
-        public String hostHeader() {
-            boolean defaultPort = tls ? port == 443 : port == 80;
-            return defaultPort ? host : host + ":" + port;
-        }
-    }
-
-    private record PoolKey(EventLoop loop, Endpoint endpoint) {
+    private record PoolKey(EventLoop loop, UpstreamEndpoint endpoint) {
     }
 
     /**
@@ -87,7 +68,7 @@ public final class UpstreamClient implements AutoCloseable {
     public UpstreamCall send(EventLoop loop, URI target, FullHttpRequest request, UpstreamListener listener) {
         FixedChannelPool pool;
         try {
-            Endpoint endpoint = Endpoint.of(target);
+            UpstreamEndpoint endpoint = UpstreamEndpoint.of(target);
             String rawPath = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
             request.setUri(target.getRawQuery() == null ? rawPath : rawPath + "?" + target.getRawQuery());
             request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());

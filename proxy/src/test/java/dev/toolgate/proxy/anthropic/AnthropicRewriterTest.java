@@ -46,7 +46,7 @@ class AnthropicRewriterTest {
         AnthropicMessage message = AnthropicMessage.of((ObjectNode) Json.MAPPER.readTree(upstreamJson));
         List<GatedCall> gated = new ArrayList<>();
         for (AnthropicMessage.ProposedCall proposed : message.calls()) {
-            gated.add(decider.decide(proposed.call(), AnthropicMessage.assistantMessage(proposed.call())).join());
+            gated.add(decider.decide(proposed.call(), AnthropicMessage.assistantMessage(proposed.call()), false).join());
         }
         byte[] bytes = AnthropicRewriter.rewrite(message, gated, new DecisionSummary(gated, URI.create("http://toolgate.test")),
                 "_toolgate");

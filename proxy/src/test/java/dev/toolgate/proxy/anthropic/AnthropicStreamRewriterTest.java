@@ -44,7 +44,7 @@ class AnthropicStreamRewriterTest {
     private static final String BLOCKED_TEXT = "Tool 'run_shell' is blocked by governance policy.";
 
     private static AnthropicStreamRewriter rewriter(StreamCallDecider decider, long cap) {
-        return new AnthropicStreamRewriter(decider, "_toolgate", PUBLIC_URL, cap, "v-test");
+        return new AnthropicStreamRewriter(decider, "_toolgate", PUBLIC_URL, cap);
     }
 
     private static StreamRun governed(byte[] input, int... cuts) throws SseDecoder.EventTooLarge {
@@ -209,7 +209,7 @@ class AnthropicStreamRewriterTest {
         PolicyDecider policy = PolicyDecider.governed();
         List<CompletableFuture<GatedCall>> answers = new ArrayList<>();
         List<ToolCall> calls = new ArrayList<>();
-        StreamCallDecider later = (call, assistantMessage) -> {
+        StreamCallDecider later = (call, assistantMessage, dropped) -> {
             calls.add(call);
             CompletableFuture<GatedCall> answer = new CompletableFuture<>();
             answers.add(answer);
@@ -222,9 +222,9 @@ class AnthropicStreamRewriterTest {
         StreamRun run = StreamRun.of(rewriter(later, CAP), input);
 
         assertThat(run.written).as("only the text block, until the first decision").hasSize(4);
-        answers.get(1).complete(policy.decide(calls.get(1), "").join());
+        answers.get(1).complete(policy.decide(calls.get(1), "", false).join());
         assertThat(run.written).as("the second decision waits for the first").hasSize(4);
-        answers.get(0).complete(policy.decide(calls.get(0), "").join());
+        answers.get(0).complete(policy.decide(calls.get(0), "", false).join());
 
         assertThat(run.failures).isEmpty();
         assertThat(run.written).extracting(SseEvent::event).containsExactly("message_start",
@@ -241,7 +241,7 @@ class AnthropicStreamRewriterTest {
     @Test
     void aFailedDecisionEndsTheStreamWithoutReleasingAnythingHeld() throws Exception {
         IllegalStateException storageDown = new IllegalStateException("audit log unavailable");
-        StreamRun run = StreamRun.of(rewriter((call, assistantMessage) -> CompletableFuture.failedFuture(storageDown), CAP), FIXTURE);
+        StreamRun run = StreamRun.of(rewriter((call, assistantMessage, dropped) -> CompletableFuture.failedFuture(storageDown), CAP), FIXTURE);
 
         assertThat(run.failures).containsExactly(storageDown);
         assertThat(run.written).extracting(SseEvent::event).containsExactly("message_start",
@@ -250,18 +250,20 @@ class AnthropicStreamRewriterTest {
     }
 
     @Test
-    void anOversizedInputIsBlockedWithoutAskingTheDecider() throws Exception {
-        PolicyDecider decider = PolicyDecider.allowingEverything();
+    void anOversizedInputIsDroppedAndDecidedAsTooLargeWithoutItsInput() throws Exception {
+        PolicyDecider decider = PolicyDecider.allowingEverything().limitedTo(16);
         StreamRun run = StreamRun.of(rewriter(decider, 16), FIXTURE);
 
-        assertThat(decider.asked).isEmpty();
+        assertThat(decider.argumentsDropped).containsExactly(true);
+        assertThat(decider.asked).extracting(ToolCall::arguments).as("none of the input is held").containsExactly("");
+        assertThat(decider.assistantMessages).containsExactly((String) null);
         assertThat(run.text()).doesNotContain("terraform");
         Message message = AnthropicSdk.accumulate(run.written);
         assertThat(message.content().get(1).asText().text()).isEqualTo(BLOCKED_TEXT);
         JsonNode metadata = AnthropicSdk.metadata(run.written);
         assertThat(metadata.path("rule").asText()).isEqualTo(ToolCallGate.OVERSIZED_ARGUMENTS_RULE);
         assertThat(metadata.path("reason").asText()).isEqualTo("arguments exceed the limit of 16 bytes");
-        assertThat(metadata.path("policy_version").asText()).isEqualTo("v-test");
+        assertThat(metadata.path("policy_version").asText()).isEqualTo(decider.policyVersion());
     }
 
     @Test

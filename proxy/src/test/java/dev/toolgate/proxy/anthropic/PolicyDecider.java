@@ -10,6 +10,7 @@ import dev.toolgate.policy.RuleCompileException;
 import dev.toolgate.policy.RuleSet;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.GatedCall;
+import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,10 @@ final class PolicyDecider implements StreamCallDecider {
     final PolicyEngine engine;
     final List<ToolCall> asked = new ArrayList<>();
     final List<String> assistantMessages = new ArrayList<>();
+    /** Per call asked, whether its arguments were dropped over the limit. */
+    final List<Boolean> argumentsDropped = new ArrayList<>();
+    /** The limit a dropped call's decision names, as the gate's does. */
+    private long argumentLimit = Long.MAX_VALUE;
 
     private PolicyDecider(PolicyEngine engine) {
         this.engine = engine;
@@ -52,15 +57,22 @@ final class PolicyDecider implements StreamCallDecider {
         return new PolicyDecider(new PolicyEngine(RuleSet.empty(PolicyDefaults.STANDARD), Set.of()));
     }
 
+    /** Names {@code limit} in the decision on a call whose arguments were dropped, as the gate would. */
+    PolicyDecider limitedTo(long limit) {
+        this.argumentLimit = limit;
+        return this;
+    }
+
     String policyVersion() {
         return engine.ruleSet().version();
     }
 
     @Override
-    public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
+    public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage, boolean dropped) {
         asked.add(call);
         assistantMessages.add(assistantMessage);
-        Decision decision = engine.evaluate(call, CONTEXT);
+        argumentsDropped.add(dropped);
+        Decision decision = dropped ? ToolCallGate.tooLarge(argumentLimit, policyVersion()) : engine.evaluate(call, CONTEXT);
         GatedCall gated = GatedCall.decided(call, decision);
         return CompletableFuture.completedFuture(decision instanceof Decision.NeedsApproval ? gated.held("appr-1") : gated);
     }

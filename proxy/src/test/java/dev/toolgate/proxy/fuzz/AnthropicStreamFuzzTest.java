@@ -17,8 +17,7 @@ class AnthropicStreamFuzzTest {
     private static final URI PUBLIC_URL = URI.create("https://toolgate.example");
 
     private static AnthropicStreamRewriter rewriter() {
-        return new AnthropicStreamRewriter(new GovernedDecider(), "_toolgate", PUBLIC_URL, RelayRun.MAX_ARGUMENT_BYTES,
-                GovernedDecider.POLICY_VERSION);
+        return new AnthropicStreamRewriter(new GovernedDecider(), "_toolgate", PUBLIC_URL, RelayRun.MAX_ARGUMENT_BYTES);
     }
 
     @FuzzTest

@@ -17,8 +17,7 @@ class ChatStreamFuzzTest {
     private static final URI PUBLIC_URL = URI.create("https://toolgate.example");
 
     private static ChatStreamRewriter rewriter() {
-        return new ChatStreamRewriter(new GovernedDecider(), "_toolgate", PUBLIC_URL, RelayRun.MAX_ARGUMENT_BYTES,
-                GovernedDecider.POLICY_VERSION);
+        return new ChatStreamRewriter(new GovernedDecider(), "_toolgate", PUBLIC_URL, RelayRun.MAX_ARGUMENT_BYTES);
     }
 
     @FuzzTest

@@ -10,6 +10,7 @@ import dev.toolgate.policy.RuleCompileException;
 import dev.toolgate.policy.RuleSet;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.GatedCall;
+import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import java.util.List;
 import java.util.Set;
@@ -28,8 +29,10 @@ final class GovernedDecider implements StreamCallDecider {
     private static final PolicyEngine ENGINE = engine();
 
     @Override
-    public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
-        return CompletableFuture.completedFuture(gated(call));
+    public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage, boolean argumentsDropped) {
+        return CompletableFuture.completedFuture(argumentsDropped
+                ? new GatedCall(call, ToolCallGate.tooLarge(RelayRun.MAX_ARGUMENT_BYTES, POLICY_VERSION), "decision-1", null, null)
+                : gated(call));
     }
 
     /** As the gate decides a call: ids are fixed, so that runs compare. */

@@ -17,8 +17,7 @@ class ResponsesStreamFuzzTest {
     private static final URI PUBLIC_URL = URI.create("https://toolgate.example");
 
     private static ResponsesStreamRewriter rewriter() {
-        return new ResponsesStreamRewriter(new GovernedDecider(), RelayRun.MAX_ARGUMENT_BYTES, GovernedDecider.POLICY_VERSION,
-                "_toolgate", PUBLIC_URL);
+        return new ResponsesStreamRewriter(new GovernedDecider(), RelayRun.MAX_ARGUMENT_BYTES, "_toolgate", PUBLIC_URL);
     }
 
     @FuzzTest

@@ -52,11 +52,11 @@ class StreamRelayTest {
             "/v1/chat/completions", PooledByteBufAllocator.DEFAULT.buffer(0));
     private final Exchange exchange = TestExchanges.of(channel.pipeline().firstContext(), request);
     private final List<CompletableFuture<GatedCall>> decisions = new ArrayList<>();
-    private final ChatStreamRewriter rewriter = new ChatStreamRewriter((call, message) -> {
+    private final ChatStreamRewriter rewriter = new ChatStreamRewriter((call, message, dropped) -> {
         CompletableFuture<GatedCall> decision = new CompletableFuture<>();
         decisions.add(decision);
         return decision;
-    }, "_toolgate", URI.create("https://toolgate.example"), 1 << 20, "v-test");
+    }, "_toolgate", URI.create("https://toolgate.example"), 1 << 20);
     private final StreamRelay relay = new StreamRelay(exchange, rewriter, 1 << 20);
 
     @AfterEach

@@ -103,8 +103,7 @@ public final class ChatFormat implements ToolCallFormat {
     }
 
     @Override
-    public StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes,
-                                         String policyVersion) {
-        return new ChatStreamRewriter(decider, metadataField, publicUrl, maxArgumentBytes, policyVersion);
+    public StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes) {
+        return new ChatStreamRewriter(decider, metadataField, publicUrl, maxArgumentBytes);
     }
 }

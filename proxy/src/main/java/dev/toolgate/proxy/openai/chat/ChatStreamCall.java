@@ -3,9 +3,10 @@ package dev.toolgate.proxy.openai.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.server.Json;
+import dev.toolgate.proxy.stream.HeldEvents;
 import dev.toolgate.proxy.stream.SseEvent;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,24 +25,22 @@ final class ChatStreamCall {
 
     private final int choice;
     private final int index;
-    private final long maxBytes;
     private String id;
     private String type;
     private boolean custom;
     private final StringBuilder name = new StringBuilder();
-    private StringBuilder arguments = new StringBuilder();
-    private long textBytes;
-    private boolean oversized;
-    /** The upstream's events for this call, in order; null once compacted or oversized. */
-    private List<SseEvent> pieces = new ArrayList<>();
-    private long heldBytes;
+    /** Name and arguments count against one limit: past it the call can only be blocked. */
+    private final HeldArguments arguments;
+    /** The upstream's events for this call, in order, while they fit the budget. */
+    private final HeldEvents pieces;
     /** A chunk of this call whose envelope a compacted call is re-emitted with. */
     private ObjectNode template;
 
     ChatStreamCall(int choice, int index, long maxBytes) {
         this.choice = choice;
         this.index = index;
-        this.maxBytes = maxBytes;
+        this.arguments = new HeldArguments(maxBytes);
+        this.pieces = new HeldEvents(maxBytes);
     }
 
     int choice() {
@@ -53,7 +52,7 @@ final class ChatStreamCall {
      * {@code piece} builds the event that carries it, asked only while events are still held.
      */
     void add(JsonNode delta, Supplier<SseEvent> piece, ObjectNode chunk) {
-        if (oversized) {
+        if (arguments.dropped()) {
             return;
         }
         JsonNode function = delta;
@@ -67,36 +66,33 @@ final class ChatStreamCall {
             custom = custom || "custom".equals(type) || (!delta.has("function") && delta.has("custom"));
             function = custom ? delta.path("custom") : delta.path("function");
         }
-        append(name, function.path("name"));
-        append(arguments, function.path(custom ? "input" : "arguments"));
-        if (textBytes > maxBytes) {
-            oversized = true;
-            arguments = null;
-            pieces = null;
+        String nameFragment = fragment(function.path("name"));
+        arguments.count(nameFragment);
+        if (!arguments.dropped()) {
+            name.append(nameFragment);
+        }
+        arguments.append(fragment(function.path(custom ? "input" : "arguments")));
+        if (arguments.dropped()) {
+            pieces.drop();
             template = null;
             return;
         }
         if (template == null) {
             template = chunk;
         }
-        if (pieces != null) {
-            SseEvent event = piece.get();
-            pieces.add(event);
-            heldBytes += event.raw().length;
-            if (heldBytes > maxBytes) {
-                pieces = null;
-            }
+        if (pieces.kept()) {
+            pieces.add(piece.get());
         }
     }
 
     /** Name and arguments together exceeded the limit: the call is blocked unread. */
     boolean oversized() {
-        return oversized;
+        return arguments.dropped();
     }
 
     /** The call as the policy sees it; an oversized call has no arguments left to show. */
     ToolCall toolCall() {
-        return new ToolCall(id, name.toString(), oversized ? "" : arguments.toString());
+        return new ToolCall(id, name.toString(), arguments.text());
     }
 
     /** The call as a Chat Completions assistant message, kept with a held call so it can be replayed. */
@@ -114,11 +110,11 @@ final class ChatStreamCall {
 
     /** The events that give the agent this call exactly as proposed (none for an oversized call). */
     List<SseEvent> releaseEvents() {
-        if (oversized) {
+        if (arguments.dropped()) {
             return List.of();
         }
-        if (pieces != null) {
-            return List.copyOf(pieces);
+        if (pieces.kept()) {
+            return pieces.events();
         }
         ObjectNode delta = Json.object();
         if (index == LEGACY_FUNCTION_CALL) {
@@ -143,28 +139,15 @@ final class ChatStreamCall {
     private ObjectNode function() {
         ObjectNode function = Json.object();
         function.put("name", name.toString());
-        function.put(custom ? "input" : "arguments", arguments.toString());
+        function.put(custom ? "input" : "arguments", arguments.text());
         return function;
     }
 
     /** Fragments are strings; anything else is joined as its JSON text, as the non-streaming path decides it. */
-    private void append(StringBuilder into, JsonNode fragment) {
+    private static String fragment(JsonNode fragment) {
         if (fragment.isMissingNode() || fragment.isNull()) {
-            return;
+            return "";
         }
-        String text = fragment.isTextual() ? fragment.textValue() : fragment.toString();
-        textBytes += utf8Length(text);
-        if (textBytes <= maxBytes) {
-            into.append(text);
-        }
-    }
-
-    private static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return bytes;
+        return fragment.isTextual() ? fragment.textValue() : fragment.toString();
     }
 }

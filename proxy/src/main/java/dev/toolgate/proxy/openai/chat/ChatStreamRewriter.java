@@ -3,11 +3,8 @@ package dev.toolgate.proxy.openai.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.policy.Decision;
-import dev.toolgate.policy.Finding;
 import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
-import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.stream.LastEventHolder;
 import dev.toolgate.proxy.stream.SseEvent;
@@ -43,7 +40,6 @@ public final class ChatStreamRewriter implements StreamRewriter {
     private final String metadataField;
     private final URI publicUrl;
     private final long maxArgumentBytes;
-    private final String policyVersion;
     private final Map<Integer, ChoiceState> choices = new TreeMap<>();
     private final List<CompletableFuture<GatedCall>> decisions = new ArrayList<>();
     private final ChatChunkScan scan = new ChatChunkScan();
@@ -75,12 +71,10 @@ public final class ChatStreamRewriter implements StreamRewriter {
     }
 
     /**
-     * @param maxArgumentBytes a call whose name and arguments exceed this is blocked without being
-     *     decided (as {@link ToolCallGate} blocks oversized arguments), and memory per call stays near it
-     * @param policyVersion recorded on such a block, as the gate records the active rule set's version
+     * @param maxArgumentBytes a call whose name and arguments exceed this is dropped as it streams
+     *     and decided as too large, so memory per call stays near it
      */
-    public ChatStreamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes,
-                              String policyVersion) {
+    public ChatStreamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes) {
         if (maxArgumentBytes <= 0) {
             throw new IllegalArgumentException("maxArgumentBytes: " + maxArgumentBytes + " (expected: a positive number of bytes)");
         }
@@ -88,7 +82,6 @@ public final class ChatStreamRewriter implements StreamRewriter {
         this.metadataField = Objects.requireNonNull(metadataField, "metadataField");
         this.publicUrl = Objects.requireNonNull(publicUrl, "publicUrl");
         this.maxArgumentBytes = maxArgumentBytes;
-        this.policyVersion = policyVersion;
     }
 
     @Override
@@ -315,20 +308,13 @@ public final class ChatStreamRewriter implements StreamRewriter {
     }
 
     private CompletableFuture<GatedCall> decide(ChatStreamCall call) {
-        if (call.oversized()) {
-            return decider.record(GatedCall.decided(call.toolCall(), oversized()));
-        }
         try {
-            CompletableFuture<GatedCall> decision = decider.decide(call.toolCall(), call.assistantMessage());
+            CompletableFuture<GatedCall> decision = decider.decide(call.toolCall(),
+                    call.oversized() ? null : call.assistantMessage(), call.oversized());
             return decision != null ? decision : CompletableFuture.failedFuture(new IllegalStateException("the decider returned no decision"));
         } catch (RuntimeException failure) {
             return CompletableFuture.failedFuture(failure);
         }
-    }
-
-    private Decision oversized() {
-        return new Decision.Blocked(List.of(), List.of(new Finding(ToolCallGate.OVERSIZED_ARGUMENTS_RULE,
-                "arguments exceed the limit of " + maxArgumentBytes + " bytes")), 1.0, policyVersion);
     }
 
     private void completeAll(StreamSink sink) {

@@ -35,8 +35,7 @@ public final class ResponsesFormat implements ToolCallFormat {
     }
 
     @Override
-    public StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes,
-                                         String policyVersion) {
-        return new ResponsesStreamRewriter(decider, maxArgumentBytes, policyVersion, metadataField, publicUrl);
+    public StreamRewriter streamRewriter(StreamCallDecider decider, String metadataField, URI publicUrl, long maxArgumentBytes) {
+        return new ResponsesStreamRewriter(decider, maxArgumentBytes, metadataField, publicUrl);
     }
 }

@@ -3,6 +3,7 @@ package dev.toolgate.proxy.openai.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.stream.SseEvent;
 import dev.toolgate.proxy.upstream.UnreadableAnswerException;
@@ -16,26 +17,23 @@ import java.util.List;
  * action its done item states. Its events (a shell call's streamed commands too) are kept as
  * received so a released call goes out byte for byte. Memory is bounded: past
  * {@code maxHeldBytes} the argument deltas are merged into one (a call with many tiny deltas),
- * and arguments over {@code maxArgumentBytes} are dropped unread and the call is marked oversized.
+ * and arguments over {@code maxArgumentBytes} are dropped unread ({@link HeldArguments}) and the
+ * call is marked oversized.
  */
 final class ResponsesHeldCall {
     private final int outputIndex;
     private final String itemId;
     private final boolean custom;
-    private final long maxArgumentBytes;
     private final long maxHeldBytes;
     private String callId;
     private String name;
     /** Upstream events in order; a null entry stands for the merged deltas. */
     private List<HeldEvent> events = new ArrayList<>();
-    private StringBuilder deltas = new StringBuilder();
-    private long deltaBytes;
+    /** The deltas joined, or the arguments as the item's last event states them. */
+    private final HeldArguments arguments;
     private long heldBytes;
     private boolean merged;
-    private boolean oversized;
     private boolean done;
-    /** The arguments as the item's last event states them, or null while only deltas arrived. */
-    private String stated;
 
     private record HeldEvent(String type, SseEvent raw, long sequence) {
     }
@@ -44,7 +42,7 @@ final class ResponsesHeldCall {
         this.outputIndex = outputIndex;
         this.itemId = item.path("id").asText("");
         this.custom = ResponsesResult.isCustom(item);
-        this.maxArgumentBytes = maxArgumentBytes;
+        this.arguments = new HeldArguments(maxArgumentBytes);
         this.maxHeldBytes = maxHeldBytes;
         takeItem(item);
     }
@@ -66,7 +64,7 @@ final class ResponsesHeldCall {
     }
 
     boolean oversized() {
-        return oversized;
+        return arguments.dropped();
     }
 
     void add(String type, ObjectNode json, SseEvent event, long sequence) {
@@ -79,11 +77,11 @@ final class ResponsesHeldCall {
             takeArguments(json.path("input"));
         } else if (isDelta(type)) {
             addDelta(json.path("delta").asText(""));
-            if (merged || oversized) {
+            if (merged || arguments.dropped()) {
                 return;
             }
         }
-        if (oversized) {
+        if (arguments.dropped()) {
             return;
         }
         events.add(new HeldEvent(type, event, sequence));
@@ -100,8 +98,7 @@ final class ResponsesHeldCall {
 
     /** The call as decided: an oversized call's arguments were never kept. */
     ToolCall call() {
-        String arguments = oversized ? "" : stated != null ? stated : deltas.toString();
-        return new ToolCall(callId, name, arguments);
+        return new ToolCall(callId, name, arguments.text());
     }
 
     /** The held events for a released call, as received (merged deltas as one delta). */
@@ -131,36 +128,25 @@ final class ResponsesHeldCall {
             }
             name = stated;
         }
-        JsonNode arguments = ResponsesResult.argumentsNode(item);
+        JsonNode statedArguments = ResponsesResult.argumentsNode(item);
         // The added item carries "" before any delta; only a done item states the arguments.
-        if (!arguments.isMissingNode() && (done || !ResponsesResult.argumentsOf(arguments).isEmpty())) {
-            takeArguments(arguments);
+        if (!statedArguments.isMissingNode() && (done || !ResponsesResult.argumentsOf(statedArguments).isEmpty())) {
+            takeArguments(statedArguments);
         }
     }
 
-    private void takeArguments(JsonNode arguments) {
-        String text = ResponsesResult.argumentsOf(arguments);
-        if (utf8Length(text) > maxArgumentBytes) {
-            dropArguments();
-        } else if (!oversized) {
-            stated = text;
+    private void takeArguments(JsonNode stated) {
+        arguments.replace(ResponsesResult.argumentsOf(stated));
+        if (arguments.dropped()) {
+            events = List.of();
         }
     }
 
     private void addDelta(String delta) {
-        deltaBytes += utf8Length(delta);
-        if (deltaBytes > maxArgumentBytes) {
-            dropArguments();
-        } else if (!oversized) {
-            deltas.append(delta);
+        arguments.append(delta);
+        if (arguments.dropped()) {
+            events = List.of();
         }
-    }
-
-    private void dropArguments() {
-        oversized = true;
-        events = List.of();
-        deltas = new StringBuilder();
-        stated = null;
     }
 
     /** Keeps every other event as received and the deltas' text once; beyond that the call is too big to hold. */
@@ -182,7 +168,8 @@ final class ResponsesHeldCall {
         events = kept;
         merged = true;
         if (heldBytes > maxHeldBytes) {
-            dropArguments();
+            arguments.drop();
+            events = List.of();
         }
     }
 
@@ -191,16 +178,7 @@ final class ResponsesHeldCall {
         delta.put("type", custom ? "response.custom_tool_call_input.delta" : "response.function_call_arguments.delta");
         delta.put("item_id", itemId);
         delta.put("output_index", outputIndex);
-        delta.put("delta", deltas.toString());
+        delta.put("delta", arguments.text());
         return delta;
-    }
-
-    static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return bytes;
     }
 }

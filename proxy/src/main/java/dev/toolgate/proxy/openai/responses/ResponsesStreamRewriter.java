@@ -2,12 +2,10 @@ package dev.toolgate.proxy.openai.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.policy.Decision;
-import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.gate.DecisionSummary;
 import dev.toolgate.proxy.gate.GatedCall;
-import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.openai.responses.ResponsesReplacement.Before;
 import dev.toolgate.proxy.openai.responses.ResponsesSequence.Outgoing;
 import dev.toolgate.proxy.server.Json;
@@ -52,7 +50,6 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
     private final StreamCallDecider decider;
     private final long maxArgumentBytes;
     private final long maxHeldBytes;
-    private final String policyVersion;
     private final String metadataField;
     private final URI publicUrl;
     private final ResponsesSequence sequence = new ResponsesSequence();
@@ -84,17 +81,11 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
     private record StreamDecision(ToolCall call, boolean oversized, CompletableFuture<GatedCall> gated) {
     }
 
-    /**
-     * @param maxArgumentBytes larger arguments are blocked unread, as {@link ToolCallGate} does,
-     *     without asking {@code decider}
-     * @param policyVersion stated on the decision for such oversized calls
-     */
-    public ResponsesStreamRewriter(StreamCallDecider decider, long maxArgumentBytes, String policyVersion, String metadataField,
-                                   URI publicUrl) {
+    /** @param maxArgumentBytes larger arguments are dropped as they stream, and the call decided as too large */
+    public ResponsesStreamRewriter(StreamCallDecider decider, long maxArgumentBytes, String metadataField, URI publicUrl) {
         this.decider = Objects.requireNonNull(decider, "decider");
         this.maxArgumentBytes = maxArgumentBytes;
         this.maxHeldBytes = maxArgumentBytes > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 2 * maxArgumentBytes + HELD_FRAMING_BYTES;
-        this.policyVersion = policyVersion;
         this.metadataField = metadataField;
         this.publicUrl = publicUrl;
     }
@@ -183,7 +174,7 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
             // A call that differs from what was streamed (or was never streamed) is decided on its own.
             StreamDecision streamed = takeMatch(unmatched, proposed.call());
             inOutput.add(streamed != null ? streamed.gated()
-                    : decide(proposed.call(), proposed.custom(), ResponsesHeldCall.utf8Length(proposed.call().arguments()) > maxArgumentBytes));
+                    : decide(proposed.call(), proposed.custom(), false));
         }
         List<CompletableFuture<GatedCall>> all = Stream.concat(inOutput.stream(), unmatched.stream().map(StreamDecision::gated)).toList();
         CompletableFuture<List<Outgoing>> rewritten = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -196,7 +187,7 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
 
     /** The streamed decision for the same call; an oversized one matches only a call that is oversized too. */
     private StreamDecision takeMatch(List<StreamDecision> candidates, ToolCall call) {
-        boolean oversized = ResponsesHeldCall.utf8Length(call.arguments()) > maxArgumentBytes;
+        boolean oversized = HeldArguments.longerThan(call.arguments(), maxArgumentBytes);
         for (int i = 0; i < candidates.size(); i++) {
             StreamDecision candidate = candidates.get(i);
             boolean same = candidate.oversized()
@@ -284,14 +275,11 @@ public final class ResponsesStreamRewriter implements StreamRewriter {
         }
     }
 
+    /** {@code oversized}: the call's arguments were dropped while it streamed; the gate blocks it as too large. */
     private CompletableFuture<GatedCall> decide(ToolCall call, boolean custom, boolean oversized) {
-        if (oversized) {
-            return decider.record(GatedCall.decided(call, new Decision.Blocked(List.of(),
-                    List.of(new Finding(ToolCallGate.OVERSIZED_ARGUMENTS_RULE, "arguments exceed the limit of " + maxArgumentBytes + " bytes")),
-                    1.0, policyVersion)));
-        }
         try {
-            return Objects.requireNonNull(decider.decide(call, ResponsesResult.assistantMessage(call, custom)), "decision");
+            return Objects.requireNonNull(decider.decide(call, oversized ? null : ResponsesResult.assistantMessage(call, custom),
+                    oversized), "decision");
         } catch (RuntimeException failure) {
             return CompletableFuture.failedFuture(failure);
         }

@@ -1,6 +1,5 @@
 package dev.toolgate.proxy.upstream.internal;
 
-import dev.toolgate.proxy.upstream.UpstreamClient.Endpoint;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,9 +20,9 @@ public final class PooledConnectionHandler extends AbstractChannelPoolHandler {
     private static final long IDLE_EVICTION_SECONDS = 25;
 
     private final SslContext sslContext;
-    private final Endpoint endpoint;
+    private final UpstreamEndpoint endpoint;
 
-    public PooledConnectionHandler(SslContext sslContext, Endpoint endpoint) {
+    public PooledConnectionHandler(SslContext sslContext, UpstreamEndpoint endpoint) {
         this.sslContext = sslContext;
         this.endpoint = endpoint;
     }

@@ -20,6 +20,7 @@ import dev.toolgate.policy.RuleCompileException;
 import dev.toolgate.policy.RuleSet;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.GatedCall;
+import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.openai.chat.ChatStreamTranscript.Call;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.stream.OrderedOutput;
@@ -269,7 +270,7 @@ class ChatStreamRewriterTest {
 
     @Test
     void theMetadataFieldNameIsTheConfiguredOne() {
-        Relay relay = new Relay(new ChatStreamRewriter(ChatStreamRewriterTest::policy, "x_gate", PUBLIC_URL, CAP, "v1"));
+        Relay relay = new Relay(new ChatStreamRewriter(ChatStreamRewriterTest::policy, "x_gate", PUBLIC_URL, CAP));
         String out = relay.feed(twoCalls).text();
         assertThat(out).contains("\"x_gate\":{\"status\":\"partial\"").doesNotContain("_toolgate");
     }
@@ -453,8 +454,8 @@ class ChatStreamRewriterTest {
     @Test
     void aFailedDecisionEndsTheStreamWithoutReleasingAnythingHeld() {
         IllegalStateException auditDown = new IllegalStateException("audit log unavailable");
-        Relay relay = new Relay((call, message) -> call.name().equals("delete_file")
-                ? CompletableFuture.failedFuture(auditDown) : policy(call, message)).feed(twoCalls);
+        Relay relay = new Relay((call, message, dropped) -> call.name().equals("delete_file")
+                ? CompletableFuture.failedFuture(auditDown) : policy(call, message, dropped)).feed(twoCalls);
 
         assertThat(relay.failures).containsExactly(auditDown);
         assertThat(relay.text()).isEqualTo(new String(decode(twoCalls).get(0).raw(), UTF_8));
@@ -462,7 +463,7 @@ class ChatStreamRewriterTest {
 
     @Test
     void aDeciderThatThrowsFailsTheStreamToo() {
-        Relay relay = new Relay((call, message) -> {
+        Relay relay = new Relay((call, message, dropped) -> {
             throw new IllegalStateException("evaluator bug");
         }).feed(twoCalls);
 
@@ -471,12 +472,17 @@ class ChatStreamRewriterTest {
     }
 
     @Test
-    void oversizedArgumentsAreBlockedWithoutBeingDecidedOrKept() {
+    void oversizedArgumentsAreDroppedAndDecidedAsTooLargeWithoutBeingKept() {
         List<String> asked = new ArrayList<>();
-        Relay relay = new Relay(new ChatStreamRewriter((call, message) -> {
+        List<ToolCall> dropped = new ArrayList<>();
+        Relay relay = new Relay(new ChatStreamRewriter((call, message, argumentsDropped) -> {
+            if (argumentsDropped) {
+                dropped.add(call);
+                return CompletableFuture.completedFuture(GatedCall.decided(call, ToolCallGate.tooLarge(256, "v-test")));
+            }
             asked.add(call.name());
-            return policy(call, message);
-        }, "_toolgate", PUBLIC_URL, 256, "v-test"));
+            return policy(call, message, false);
+        }, "_toolgate", PUBLIC_URL, 256));
         List<String> chunks = new ArrayList<>();
         chunks.add(chunk(0, toolCalls(call(0, "call_big", "write_file", "{\"content\":\"")), null));
         for (int i = 0; i < 12; i++) {
@@ -488,6 +494,8 @@ class ChatStreamRewriterTest {
         relay.feed(sse(chunks.toArray(String[]::new)));
 
         assertThat(asked).containsExactly("get_weather");
+        assertThat(dropped).as("decided as too large, with none of its arguments held")
+                .containsExactly(new ToolCall("call_big", "write_file", ""));
         assertThat(relay.text()).doesNotContain("xxxxx");
         ChatStreamTranscript answer = ChatStreamTranscript.of(relay.bytes());
         assertThat(answer.calls(0)).containsExactly(new Call("call_ok", "function", "get_weather", "{\"city\":\"Quito\"}"));
@@ -502,10 +510,10 @@ class ChatStreamRewriterTest {
     @Test
     void aCallWhoseEventsOutgrowTheLimitIsReleasedIntactInOneChunk() {
         List<ToolCall> asked = new ArrayList<>();
-        Relay relay = new Relay(new ChatStreamRewriter((call, message) -> {
+        Relay relay = new Relay(new ChatStreamRewriter((call, message, dropped) -> {
             asked.add(call);
-            return policy(call, message);
-        }, "_toolgate", PUBLIC_URL, 200, "v-test")).feed(twoCalls);
+            return policy(call, message, dropped);
+        }, "_toolgate", PUBLIC_URL, 200)).feed(twoCalls);
 
         assertThat(asked).extracting(ToolCall::arguments).first().isEqualTo(GET_WEATHER.arguments());
         ChatStreamTranscript answer = ChatStreamTranscript.of(relay.bytes());
@@ -517,9 +525,9 @@ class ChatStreamRewriterTest {
     @Test
     void theDeciderGetsTheCallAsAnAssistantMessage() throws IOException {
         List<String> messages = new ArrayList<>();
-        new Relay((call, message) -> {
+        new Relay((call, message, dropped) -> {
             messages.add(message);
-            return policy(call, message);
+            return policy(call, message, dropped);
         }).feed(twoCalls);
 
         assertThat(messages).hasSize(2);
@@ -572,7 +580,7 @@ class ChatStreamRewriterTest {
         final ChatStreamRewriter rewriter;
 
         Relay(StreamCallDecider decider) {
-            this(new ChatStreamRewriter(decider, "_toolgate", PUBLIC_URL, CAP, "v-test"));
+            this(new ChatStreamRewriter(decider, "_toolgate", PUBLIC_URL, CAP));
         }
 
         Relay(ChatStreamRewriter rewriter) {
@@ -622,8 +630,11 @@ class ChatStreamRewriterTest {
     }
 
     /** The real evaluator; ids are fixed (GatedCall.decided would draw random ones) so outputs compare byte for byte. */
-    private static CompletableFuture<GatedCall> policy(ToolCall call, String assistantMessage) {
-        return CompletableFuture.completedFuture(decided(call));
+    /** As the gate decides: a call whose arguments were dropped is too large, any other goes to the evaluator. */
+    private static CompletableFuture<GatedCall> policy(ToolCall call, String assistantMessage, boolean dropped) {
+        return CompletableFuture.completedFuture(dropped
+                ? new GatedCall(call, ToolCallGate.tooLarge(CAP, engine.ruleSet().version()), "decision-" + call.id(), null, null)
+                : decided(call));
     }
 
     private static GatedCall decided(ToolCall call) {
@@ -638,7 +649,7 @@ class ChatStreamRewriterTest {
         final List<CompletableFuture<GatedCall>> pending = new ArrayList<>();
 
         @Override
-        public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
+        public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage, boolean dropped) {
             CompletableFuture<GatedCall> future = new CompletableFuture<>();
             calls.add(call);
             pending.add(future);

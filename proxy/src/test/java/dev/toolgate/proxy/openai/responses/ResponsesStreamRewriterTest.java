@@ -359,7 +359,7 @@ class ResponsesStreamRewriterTest {
 
     @Test
     void failedDecisionEndsTheStreamWithNothingHeldSent() {
-        StreamCallDecider failing = (call, message) -> CompletableFuture.failedFuture(new IllegalStateException("audit log unavailable"));
+        StreamCallDecider failing = (call, message, dropped) -> CompletableFuture.failedFuture(new IllegalStateException("audit log unavailable"));
         Run run = run(decode(fixture, List.of()), failing);
 
         assertThat(run.failures).hasSize(1);
@@ -370,7 +370,7 @@ class ResponsesStreamRewriterTest {
 
     @Test
     void deciderThatThrowsFailsClosedToo() {
-        StreamCallDecider throwing = (call, message) -> {
+        StreamCallDecider throwing = (call, message, dropped) -> {
             throw new IllegalStateException("evaluator bug");
         };
         Run run = run(decode(fixture, List.of()), throwing);
@@ -380,11 +380,12 @@ class ResponsesStreamRewriterTest {
     }
 
     @Test
-    void oversizedArgumentsAreBlockedWithoutAskingTheDecider() {
+    void oversizedArgumentsAreDroppedAndDecidedAsTooLarge() {
         PolicyDecider decider = new PolicyDecider();
         Run run = run(decode(fixture, List.of()), decider, 32);
 
         assertThat(decider.calls).isEmpty();
+        assertThat(decider.dropped).extracting(ToolCall::arguments).as("none of the arguments held").containsExactly("");
         assertThat(run.failures).isEmpty();
         assertNoTrace(run, "ACME", "5000");
         assertThat(run.text()).contains("Tool 'wire_transfer' is blocked by governance policy.");
@@ -662,7 +663,7 @@ class ResponsesStreamRewriterTest {
         final OrderedOutput output = new OrderedOutput(Runnable::run, run.written::add, run.failures::add);
 
         Harness(StreamCallDecider decider, long argumentLimit) {
-            rewriter = new ResponsesStreamRewriter(decider, argumentLimit, "test-policy", "_toolgate", PUBLIC_URL);
+            rewriter = new ResponsesStreamRewriter(decider, argumentLimit, "_toolgate", PUBLIC_URL);
         }
 
         void feed(List<SseEvent> events) {
@@ -733,9 +734,16 @@ class ResponsesStreamRewriterTest {
     private static final class PolicyDecider implements StreamCallDecider {
         final List<ToolCall> calls = new ArrayList<>();
         final List<String> messages = new ArrayList<>();
+        /** Calls whose arguments were dropped over the limit: decided as too large, as the gate does. */
+        final List<ToolCall> dropped = new ArrayList<>();
 
         @Override
-        public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
+        public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage, boolean argumentsDropped) {
+            if (argumentsDropped) {
+                dropped.add(call);
+                return CompletableFuture.completedFuture(
+                        new GatedCall(call, ToolCallGate.tooLarge(ARGUMENT_LIMIT, "test-policy"), "dec-dropped", null, null));
+            }
             calls.add(call);
             messages.add(assistantMessage);
             return CompletableFuture.completedFuture(gated(call, calls.size()));
@@ -755,7 +763,7 @@ class ResponsesStreamRewriterTest {
         final Map<String, ToolCall> calls = new LinkedHashMap<>();
 
         @Override
-        public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage) {
+        public CompletableFuture<GatedCall> decide(ToolCall call, String assistantMessage, boolean dropped) {
             CompletableFuture<GatedCall> later = new CompletableFuture<>();
             pending.put(call.id(), later);
             calls.put(call.id(), call);
