@@ -26,10 +26,13 @@ import dev.toolgate.proxy.openai.chat.ChatFormat;
 import dev.toolgate.proxy.openai.responses.ResponsesFormat;
 import dev.toolgate.proxy.provider.ModelEndpoint;
 import dev.toolgate.proxy.provider.PassthroughEndpoint;
+import dev.toolgate.proxy.server.Authentication;
+import dev.toolgate.proxy.server.Authorization;
 import dev.toolgate.proxy.server.GatewayKeys;
+import dev.toolgate.proxy.server.RateLimiting;
 import dev.toolgate.proxy.server.RateLimits;
+import dev.toolgate.proxy.server.RequestStep;
 import dev.toolgate.proxy.server.RequestsInFlight;
-import dev.toolgate.proxy.server.Route.Access;
 import dev.toolgate.proxy.server.Router;
 import dev.toolgate.proxy.server.ToolgateServer;
 import dev.toolgate.proxy.server.Transport;
@@ -41,7 +44,6 @@ import dev.toolgate.storage.StorageSettings;
 import dev.toolgate.storage.StoredRule;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,8 +62,6 @@ import org.slf4j.LoggerFactory;
 /** A running Toolgate: storage, evaluator, approvals, upstream client and server, wired from one {@link Config}. */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-    private static final List<HttpMethod> PASSTHROUGH_METHODS =
-            List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
     private static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(15);
 
     /** Closed in reverse order of opening. */
@@ -70,10 +70,12 @@ public final class Gateway implements AutoCloseable {
     private final Approvals approvals;
     private final Duration shutdownGrace;
     private final ToolgateServer server;
+    private final Router router;
 
     private Gateway(List<AutoCloseable> resources, Storage storage, Approvals approvals, ToolgateServer server,
-                    Duration shutdownGrace) {
+                    Router router, Duration shutdownGrace) {
         this.resources = resources;
+        this.router = router;
         this.storage = storage;
         this.approvals = approvals;
         this.server = server;
@@ -144,41 +146,37 @@ public final class Gateway implements AutoCloseable {
             ToolCallGate gate = new ToolCallGate(engine, storage, approvals, blocking, redactor, clock,
                     config.limits().maxToolArgumentBytes());
 
-            Router router = new Router();
             RequestsInFlight inFlight = new RequestsInFlight();
-            ManagementApi.register(router, new ManagementApi.Services(gate, killSwitch, rules, approvals,
+            ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, killSwitch, rules, approvals,
                     notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock, inFlight));
-            new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock).register(router);
+            ApprovalLinkEndpoints links = new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock);
             ProviderRoute openAi = ProviderRoute.openAi(config.upstream().baseUrl(), config.upstream().apiKey());
+            ProviderRoute anthropic = ProviderRoute.anthropic(config.anthropic().baseUrl(), config.anthropic().apiKey());
             ModelEndpoint.Limits limits = new ModelEndpoint.Limits(config.limits().maxResponseBytes(),
                     config.limits().maxToolArgumentBytes());
             String metadataField = config.response().metadataField();
             URI publicUrl = config.server().publicUrl();
-            router.add(HttpMethod.POST, "/v1/chat/completions", Access.AGENT, new ModelEndpoint(upstream, openAi, new ChatFormat(),
-                    gate, limits, metadataField, publicUrl,
-                    new ChatConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl)));
-            router.add(HttpMethod.POST, "/v1/responses", Access.AGENT, new ModelEndpoint(upstream, openAi, new ResponsesFormat(),
-                    gate, limits, metadataField, publicUrl, null));
-            ProviderRoute anthropic = ProviderRoute.anthropic(config.anthropic().baseUrl(), config.anthropic().apiKey());
-            router.add(HttpMethod.POST, "/v1/messages", Access.AGENT, anthropic.apiKeyHeaderIsGateway(), new ModelEndpoint(
-                    upstream, anthropic, new AnthropicFormat(), gate, limits, metadataField, publicUrl, null));
-            PassthroughEndpoint anthropicPassthrough = new PassthroughEndpoint(upstream, anthropic);
-            PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/messages/*", Access.AGENT,
-                    anthropic.apiKeyHeaderIsGateway(), anthropicPassthrough));
-            // Anthropic's SDK lists models at the same path as OpenAI's, and says which it is with anthropic-version.
-            router.add(HttpMethod.GET, "/v1/models/*", Access.AGENT, anthropic.apiKeyHeaderIsGateway(),
-                    headers -> headers.contains("anthropic-version"), anthropicPassthrough);
-            PassthroughEndpoint passthrough = new PassthroughEndpoint(upstream, openAi);
-            PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/*", Access.AGENT, passthrough));
+            Router router = Routes.table(api, links, new Routes.Providers(
+                    new ModelEndpoint(upstream, openAi, new ChatFormat(), gate, limits, metadataField, publicUrl,
+                            new ChatConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl)),
+                    new ModelEndpoint(upstream, openAi, new ResponsesFormat(), gate, limits, metadataField, publicUrl, null),
+                    new ModelEndpoint(upstream, anthropic, new AnthropicFormat(), gate, limits, metadataField, publicUrl, null),
+                    new PassthroughEndpoint(upstream, anthropic),
+                    anthropic.apiKeyHeaderIsGateway(),
+                    new PassthroughEndpoint(upstream, openAi)));
+            List<RequestStep> steps = List.of(
+                    new Authentication(new GatewayKeys(config.keys())),
+                    // Before the role check: a key's every request counts, and every answer to it says how many are left.
+                    new RateLimiting(new RateLimits(config.keys(), clock, config.server().instances())),
+                    new Authorization());
 
-            ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router,
-                    new GatewayKeys(config.keys()), new RateLimits(config.keys(), clock, config.server().instances()),
+            ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router, steps,
                     config.server().host(), config.server().port(), config.limits().maxRequestBytes(), config.server().idleTimeout(),
                     config.server().requestTimeout(), inFlight));
             log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),
                     config.rules().size(), config.ruleSet().version());
-            return new Gateway(opened, storage, approvals, server, config.server().shutdownGrace());
+            return new Gateway(opened, storage, approvals, server, router, config.server().shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -246,6 +244,11 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The routes it serves, in the order they are tried. */
+    public Router router() {
+        return router;
     }
 
     public Storage storage() {

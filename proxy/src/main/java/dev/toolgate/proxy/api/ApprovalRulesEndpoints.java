@@ -24,7 +24,7 @@ import java.util.UUID;
  * {@code tools} and {@code when}. Until plain-English rules are evaluated by a model, a rule must
  * say which tools it covers.
  */
-final class ApprovalRulesEndpoints {
+public final class ApprovalRulesEndpoints {
     private final RuleBook rules;
     private final Blocking blocking;
     private final Clock clock;
@@ -35,7 +35,7 @@ final class ApprovalRulesEndpoints {
         this.clock = clock;
     }
 
-    void list(Exchange exchange) {
+    public void list(Exchange exchange) {
         String workspace = exchange.principal().workspace();
         blocking.respond(exchange, () -> {
             ObjectNode body = Json.object();
@@ -51,7 +51,7 @@ final class ApprovalRulesEndpoints {
         });
     }
 
-    void create(Exchange exchange) {
+    public void create(Exchange exchange) {
         RequestBodies.requireJson(exchange);
         ObjectNode body = Json.readObject(exchange.request().content());
         String ruleText = requiredText(body, "rule_text");
@@ -83,7 +83,7 @@ final class ApprovalRulesEndpoints {
         });
     }
 
-    void delete(Exchange exchange) {
+    public void delete(Exchange exchange) {
         String id = exchange.pathParam("id");
         if (rules.configured().stream().anyMatch(rule -> rule.id().equals(id))) {
             throw new ApiError(HttpResponseStatus.CONFLICT, "RULE_IN_CONFIG",

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@code {"valid":true,"events":N}} or the first broken event. Only that workspace's chain is read,
  * so no other tenant's event ids can appear in the answer.
  */
-final class AuditVerifyEndpoint implements Endpoint {
+public final class AuditVerifyEndpoint implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(AuditVerifyEndpoint.class);
     /** Verifying reads every event of the workspace, which a long audit may need minutes for. */
     private static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(10);

@@ -13,7 +13,7 @@ import dev.toolgate.storage.BlockedTool;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** The kill switch: {@code GET|POST /api/blocked-tools}, {@code DELETE /api/blocked-tools/:tool_name}. */
-final class BlockedToolsEndpoints {
+public final class BlockedToolsEndpoints {
     private final KillSwitch killSwitch;
     private final Blocking blocking;
 
@@ -22,7 +22,7 @@ final class BlockedToolsEndpoints {
         this.blocking = new Blocking(executor);
     }
 
-    void list(Exchange exchange) {
+    public void list(Exchange exchange) {
         String workspace = exchange.principal().workspace();
         blocking.respond(exchange, () -> {
             ObjectNode body = Json.object();
@@ -40,7 +40,7 @@ final class BlockedToolsEndpoints {
         });
     }
 
-    void add(Exchange exchange) {
+    public void add(Exchange exchange) {
         RequestBodies.requireJson(exchange);
         JsonNode toolName = Json.readObject(exchange.request().content()).path("tool_name");
         if (toolName.isMissingNode() || toolName.isNull()) {
@@ -59,7 +59,7 @@ final class BlockedToolsEndpoints {
         });
     }
 
-    void remove(Exchange exchange) {
+    public void remove(Exchange exchange) {
         String tool = exchange.pathParam("tool_name");
         String workspace = exchange.principal().workspace();
         if (killSwitch.configured().contains(tool)) {

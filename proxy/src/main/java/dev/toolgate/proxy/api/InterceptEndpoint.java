@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code Idempotency-Key} (or {@code X-AL-Event-ID}), a retry gets the first answer and is not
  * decided or audited again.
  */
-final class InterceptEndpoint implements Endpoint {
+public final class InterceptEndpoint implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(InterceptEndpoint.class);
 
     private final ToolCallGate gate;

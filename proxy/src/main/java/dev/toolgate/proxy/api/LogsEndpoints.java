@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code GET /api/logs}, {@code GET /api/logs/export} (CSV) and {@code GET /api/stats}. */
-final class LogsEndpoints {
+public final class LogsEndpoints {
     private static final Logger log = LoggerFactory.getLogger(LogsEndpoints.class);
     private static final int EXPORT_BATCH = 500;
 
@@ -39,7 +39,7 @@ final class LogsEndpoints {
     }
 
     /** Newest first, filtered and paged. */
-    void list(Exchange exchange) {
+    public void list(Exchange exchange) {
         AuditQuery query = ListParams.auditQuery(exchange);
         blocking.respond(exchange, () -> {
             AuditPage page = auditLog.query(query);
@@ -54,7 +54,7 @@ final class LogsEndpoints {
     }
 
     /** Counts by status, optionally since a time. */
-    void stats(Exchange exchange) {
+    public void stats(Exchange exchange) {
         Instant since = ListParams.since(exchange);
         String workspace = exchange.principal().workspace();
         blocking.respond(exchange, () -> {
@@ -76,7 +76,7 @@ final class LogsEndpoints {
      * read only when the previous one is written, so a large export neither fills the heap nor
      * outruns a slow client.
      */
-    void export(Exchange exchange) {
+    public void export(Exchange exchange) {
         AuditQuery filters = ListParams.auditQuery(exchange);
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");

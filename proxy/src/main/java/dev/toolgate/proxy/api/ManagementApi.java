@@ -12,56 +12,77 @@ import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.RequestsInFlight;
-import dev.toolgate.proxy.server.Route.Access;
-import dev.toolgate.proxy.server.Router;
 import dev.toolgate.storage.Storage;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Registers the management API (PRODUCT.md §6) on the router. */
+/**
+ * The management API's endpoints (PRODUCT.md §6) and the probes, built from the services they
+ * work with; {@link dev.toolgate.proxy.Routes} lists the routes they serve.
+ */
 public final class ManagementApi {
-    private ManagementApi() {
-    }
-
     /** What the endpoints work with. */
     public record Services(ToolCallGate gate, KillSwitch killSwitch, RuleBook rules, Approvals approvals,
                            NotificationSettings notificationSettings, Storage storage, Redactor redactor,
                            BlockingExecutor blocking, URI publicUrl, Clock clock, RequestsInFlight inFlight) {
     }
 
-    public static void register(Router router, Services services) {
-        LogsEndpoints logs = new LogsEndpoints(services.storage().auditLog(), services.blocking());
-        BlockedToolsEndpoints blocked = new BlockedToolsEndpoints(services.killSwitch(), services.blocking());
-        PendingApprovalsEndpoints pending = new PendingApprovalsEndpoints(services.storage(), services.approvals(),
-                services.redactor(), services.blocking());
-        NotificationSettingsEndpoints notifications = new NotificationSettingsEndpoints(services.notificationSettings(),
+    private final Services services;
+    private final InterceptEndpoint intercept;
+    private final LogsEndpoints logs;
+    private final AuditVerifyEndpoint auditVerify;
+    private final BlockedToolsEndpoints blockedTools;
+    private final PendingApprovalsEndpoints pendingApprovals;
+    private final NotificationSettingsEndpoints notificationSettings;
+    private final ApprovalRulesEndpoints approvalRules;
+
+    public ManagementApi(Services services) {
+        this.services = services;
+        this.intercept = new InterceptEndpoint(services.gate(), services.publicUrl(),
+                new IdempotentAnswers(services.storage().idempotency(), services.blocking(), services.clock(),
+                        idempotencyLease(services.blocking())));
+        this.logs = new LogsEndpoints(services.storage().auditLog(), services.blocking());
+        this.auditVerify = new AuditVerifyEndpoint(services.storage().auditLog(), services.blocking());
+        this.blockedTools = new BlockedToolsEndpoints(services.killSwitch(), services.blocking());
+        this.pendingApprovals = new PendingApprovalsEndpoints(services.storage(), services.approvals(), services.redactor(),
                 services.blocking());
-        ApprovalRulesEndpoints rules = new ApprovalRulesEndpoints(services.rules(), services.blocking(), services.clock());
-        router.add(HttpMethod.GET, "/healthz", Access.PUBLIC, exchange -> exchange.respondJson(HttpResponseStatus.OK,
-                        Json.object().put("status", "ok")))
-                .add(HttpMethod.GET, "/readyz", Access.PUBLIC, exchange -> ready(exchange, services))
-                .add(HttpMethod.POST, "/api/intercept", Access.AGENT, new InterceptEndpoint(services.gate(), services.publicUrl(),
-                        new IdempotentAnswers(services.storage().idempotency(), services.blocking(), services.clock(),
-                                idempotencyLease(services.blocking()))))
-                .add(HttpMethod.GET, "/api/logs", Access.ADMIN, logs::list)
-                .add(HttpMethod.GET, "/api/logs/export", Access.ADMIN, logs::export)
-                .add(HttpMethod.GET, "/api/audit/verify", Access.ADMIN,
-                        new AuditVerifyEndpoint(services.storage().auditLog(), services.blocking()))
-                .add(HttpMethod.GET, "/api/stats", Access.ADMIN, logs::stats)
-                .add(HttpMethod.GET, "/api/blocked-tools", Access.ADMIN, blocked::list)
-                .add(HttpMethod.POST, "/api/blocked-tools", Access.ADMIN, blocked::add)
-                .add(HttpMethod.DELETE, "/api/blocked-tools/:tool_name", Access.ADMIN, blocked::remove)
-                .add(HttpMethod.GET, "/api/pending-approvals", Access.ADMIN, pending::list)
-                .add(HttpMethod.GET, "/api/pending-approvals/:id", Access.AGENT, pending::get)
-                .add(HttpMethod.POST, "/api/pending-approvals/:id/decide", Access.ADMIN, pending::decide)
-                .add(HttpMethod.GET, "/api/notification-settings", Access.ADMIN, notifications::get)
-                .add(HttpMethod.PUT, "/api/notification-settings", Access.ADMIN, notifications::put)
-                .add(HttpMethod.GET, "/api/approval-rules", Access.ADMIN, rules::list)
-                .add(HttpMethod.POST, "/api/approval-rules", Access.ADMIN, rules::create)
-                .add(HttpMethod.DELETE, "/api/approval-rules/:id", Access.ADMIN, rules::delete);
+        this.notificationSettings = new NotificationSettingsEndpoints(services.notificationSettings(), services.blocking());
+        this.approvalRules = new ApprovalRulesEndpoints(services.rules(), services.blocking(), services.clock());
+    }
+
+    /** {@code GET /healthz}: the process runs (a liveness probe). */
+    public void live(Exchange exchange) {
+        exchange.respondJson(HttpResponseStatus.OK, Json.object().put("status", "ok"));
+    }
+
+    public InterceptEndpoint intercept() {
+        return intercept;
+    }
+
+    public LogsEndpoints logs() {
+        return logs;
+    }
+
+    public AuditVerifyEndpoint auditVerify() {
+        return auditVerify;
+    }
+
+    public BlockedToolsEndpoints blockedTools() {
+        return blockedTools;
+    }
+
+    public PendingApprovalsEndpoints pendingApprovals() {
+        return pendingApprovals;
+    }
+
+    public NotificationSettingsEndpoints notificationSettings() {
+        return notificationSettings;
+    }
+
+    public ApprovalRulesEndpoints approvalRules() {
+        return approvalRules;
     }
 
     /**
@@ -80,7 +101,7 @@ public final class ManagementApi {
      * timeout instead of hanging with it. Not logged: probes come every few seconds, and the
      * decision path already reports an outage.
      */
-    private static void ready(Exchange exchange, Services services) {
+    public void ready(Exchange exchange) {
         if (services.inFlight().draining()) {
             exchange.fail(notReady("the gateway is shutting down"));
             return;

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * {@code GET|PUT /api/notification-settings}: where a workspace's approval requests go. Webhook
  * URLs carry their credential in the path, so they are shown masked.
  */
-final class NotificationSettingsEndpoints {
+public final class NotificationSettingsEndpoints {
     private static final List<String> FIELDS = List.of(NotificationSettings.NOTIFY_EMAIL,
             NotificationSettings.SLACK_WEBHOOK_URL, NotificationSettings.TEAMS_WEBHOOK_URL);
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
@@ -31,13 +31,13 @@ final class NotificationSettingsEndpoints {
         this.blocking = new Blocking(executor);
     }
 
-    void get(Exchange exchange) {
+    public void get(Exchange exchange) {
         String workspace = exchange.principal().workspace();
         blocking.respond(exchange, () -> Blocking.Answer.ok(view(settings.effective(workspace))));
     }
 
     /** Sets the fields present in the body; {@code ""} turns a channel off; other fields keep their values. */
-    void put(Exchange exchange) {
+    public void put(Exchange exchange) {
         RequestBodies.requireJson(exchange);
         ObjectNode body = Json.readObject(exchange.request().content());
         Map<String, String> changes = new LinkedHashMap<>();

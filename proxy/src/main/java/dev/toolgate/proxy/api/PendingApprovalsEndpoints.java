@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * {@code POST /api/pending-approvals/:id/decide}. Approvals of another workspace are 404, not
  * 403, so ids do not leak.
  */
-final class PendingApprovalsEndpoints {
+public final class PendingApprovalsEndpoints {
     private final Storage storage;
     private final Approvals approvals;
     private final Redactor redactor;
@@ -40,7 +40,7 @@ final class PendingApprovalsEndpoints {
     }
 
     /** {@code ?status=} defaults to pending; {@code all} lists every status. */
-    void list(Exchange exchange) {
+    public void list(Exchange exchange) {
         String statusParam = ListParams.blankToNull(exchange.param("status"));
         ApprovalStatus status = statusParam == null ? ApprovalStatus.PENDING : statusParam.equals("all") ? null : parseStatus(statusParam);
         ApprovalQuery query = new ApprovalQuery(exchange.principal().workspace(), status,
@@ -60,7 +60,7 @@ final class PendingApprovalsEndpoints {
      * One approval. This is where {@code x-toolgate-approval-url} points, so an agent key may poll
      * the approvals of its own calls; admins see every approval of their workspace.
      */
-    void get(Exchange exchange) {
+    public void get(Exchange exchange) {
         String id = exchange.pathParam("id");
         Principal principal = exchange.principal();
         blocking.respond(exchange, () -> Blocking.Answer.ok(view(storage.approvals().find(principal.workspace(), id)
@@ -69,7 +69,7 @@ final class PendingApprovalsEndpoints {
     }
 
     /** Body: {@code {"action":"approved"|"denied","note":"..."}}; a second decision is 409 and changes nothing. */
-    void decide(Exchange exchange) {
+    public void decide(Exchange exchange) {
         RequestBodies.requireJson(exchange);
         ObjectNode body = Json.readObject(exchange.request().content());
         JsonNode action = body.path("action");

@@ -3,11 +3,9 @@ package dev.toolgate.proxy.approval;
 import dev.toolgate.config.LinkMode;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
+import dev.toolgate.proxy.server.Endpoint;
 import dev.toolgate.proxy.server.Exchange;
-import dev.toolgate.proxy.server.Route.Access;
-import dev.toolgate.proxy.server.Router;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
 import java.time.Clock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -35,13 +33,14 @@ public final class ApprovalLinkEndpoints {
         this.clock = clock;
     }
 
-    public void register(Router router) {
-        for (String action : new String[] {"approve", "deny"}) {
-            router.add(HttpMethod.GET, "/api/" + action + "/:token", Access.PUBLIC,
-                    exchange -> respond(exchange, () -> mode == LinkMode.DIRECT ? follow(exchange, action) : inspect(exchange, action)));
-            router.add(HttpMethod.POST, "/api/" + action + "/:token", Access.PUBLIC,
-                    exchange -> respond(exchange, () -> follow(exchange, action)));
-        }
+    /** {@code GET /api/<action>/:token}: the confirm page, or in direct mode the decision itself. */
+    public Endpoint open(String action) {
+        return exchange -> respond(exchange, () -> mode == LinkMode.DIRECT ? follow(exchange, action) : inspect(exchange, action));
+    }
+
+    /** {@code POST /api/<action>/:token}: the decision (the confirm page's button). */
+    public Endpoint decide(String action) {
+        return exchange -> respond(exchange, () -> follow(exchange, action));
     }
 
     private FullHttpResponse inspect(Exchange exchange, String action) {

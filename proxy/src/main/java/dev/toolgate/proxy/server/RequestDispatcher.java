@@ -1,6 +1,5 @@
 package dev.toolgate.proxy.server;
 
-import dev.toolgate.config.Role;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,30 +15,29 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.io.IOException;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes each complete request: authenticates the gateway key, counts it against the key's rate
- * limit, checks the role, and hands an {@link Exchange} to the endpoint. One request per
- * connection is in flight at a time (reading pauses until the response is written), so pipelined
- * responses cannot overtake each other.
+ * Routes each complete request and passes its {@link Exchange} through the request steps
+ * (authentication, rate limit, role...) to the endpoint. One request per connection is in flight
+ * at a time (reading pauses until the response is written), so pipelined responses cannot
+ * overtake each other.
  */
 @Sharable
 final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
     private final Router router;
-    private final GatewayKeys keys;
-    private final RateLimits rateLimits;
+    private final List<RequestStep> steps;
     private final RequestsInFlight inFlight;
 
-    RequestDispatcher(Router router, GatewayKeys keys, RateLimits rateLimits, RequestsInFlight inFlight) {
+    RequestDispatcher(Router router, List<RequestStep> steps, RequestsInFlight inFlight) {
         super(false);
         this.router = router;
-        this.keys = keys;
-        this.rateLimits = rateLimits;
+        this.steps = List.copyOf(steps);
         this.inFlight = inFlight;
     }
 
@@ -61,14 +59,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
                         : ApiError.notFound("no route for " + request.method() + " " + exchange.path());
             }
             exchange.pathParams(match.params());
-            if (match.route().access() != Route.Access.PUBLIC) {
-                Principal principal = authenticate(exchange, match.route());
-                // Before the role check: a key's every request counts, and every answer to it says how many are left.
-                rateLimits.take(principal, exchange);
-                authorize(principal, match.route());
-                exchange.principal(principal);
-            }
-            match.route().endpoint().serve(exchange);
+            proceed(0, exchange, match.route());
         } catch (ApiError error) {
             exchange.fail(error);
         } catch (Exception unexpected) {
@@ -88,21 +79,12 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private Principal authenticate(Exchange exchange, Route route) {
-        String presented = GatewayKeys.presented(exchange.request().headers(), exchange.query(), route.apiKeyHeaderIsGateway())
-                .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "MISSING_API_KEY",
-                        route.apiKeyHeaderIsGateway()
-                                ? "a gateway key is required: send it in the x-api-key or x-toolgate-key header"
-                                : "a gateway key is required: send it in the x-toolgate-key header (x-api-key is the provider's here)"));
-        return keys.authenticate(presented)
-                .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "INVALID_API_KEY",
-                        "the gateway key is not valid"));
-    }
-
-    private static void authorize(Principal principal, Route route) {
-        if (route.access() == Route.Access.ADMIN && !principal.mayActAs(Role.ADMIN)) {
-            throw new ApiError(HttpResponseStatus.FORBIDDEN, "FORBIDDEN",
-                    "key '" + principal.name() + "' has role agent; this endpoint needs an admin key");
+    /** Step {@code index} of the chain, or the endpoint once every step has passed the request on. */
+    private void proceed(int index, Exchange exchange, Route route) throws Exception {
+        if (index == steps.size()) {
+            route.endpoint().serve(exchange);
+        } else {
+            steps.get(index).handle(exchange, route, (next, nextRoute) -> proceed(index + 1, next, nextRoute));
         }
     }
 

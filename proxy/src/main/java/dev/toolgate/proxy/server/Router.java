@@ -38,6 +38,11 @@ public final class Router {
         return this;
     }
 
+    /** The routes in the order they are tried. */
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
     /**
      * {@code rawPath} is the path as sent, still percent-encoded: it is split first and each segment
      * decoded once, so an encoded {@code /} stays inside its segment.

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The listening socket: binds, serves through the {@link Router}, and closes gracefully. */
@@ -21,16 +22,17 @@ public final class ToolgateServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code host:port} (0 picks a free port) and starts serving on {@code workers};
+     * Binds {@code host:port} (0 picks a free port) and starts serving on {@code workers}, each request
+     * passing {@code steps} on its way to its route's endpoint;
      * {@code requestTimeout} bounds how long one request may take to arrive (408 past it), and
      * {@code inFlight} counts the requests being served.
      */
-    public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, GatewayKeys keys,
-                                       RateLimits rateLimits, String host, int port, long maxRequestBytes, Duration idleTimeout,
+    public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, List<RequestStep> steps,
+                                       String host, int port, long maxRequestBytes, Duration idleTimeout,
                                        Duration requestTimeout, RequestsInFlight inFlight)
             throws InterruptedException {
         EventLoopGroup acceptor = transport.newGroup(1, "toolgate-accept");
-        RequestDispatcher dispatcher = new RequestDispatcher(router, keys, rateLimits, inFlight);
+        RequestDispatcher dispatcher = new RequestDispatcher(router, steps, inFlight);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannelClass())

@@ -1,0 +1,82 @@
+package dev.toolgate.proxy;
+
+import static io.netty.handler.codec.http.HttpMethod.DELETE;
+import static io.netty.handler.codec.http.HttpMethod.GET;
+import static io.netty.handler.codec.http.HttpMethod.PATCH;
+import static io.netty.handler.codec.http.HttpMethod.POST;
+import static io.netty.handler.codec.http.HttpMethod.PUT;
+
+import dev.toolgate.proxy.api.ManagementApi;
+import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
+import dev.toolgate.proxy.server.Endpoint;
+import dev.toolgate.proxy.server.Route.Access;
+import dev.toolgate.proxy.server.Router;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Every route the gateway serves, in the order they are tried: method, path, who may call it,
+ * endpoint. The routes the gateway answers itself under {@code /v1/} come before the catch-all
+ * that passes every other {@code /v1/} request to the provider, which is last; a path that matches
+ * nothing here is a 404, never the upstream's.
+ */
+final class Routes {
+    /** What passes through to a provider untouched may use any of these. */
+    static final List<HttpMethod> PASSTHROUGH_METHODS = List.of(GET, POST, PUT, PATCH, DELETE);
+    /** Anthropic's SDK lists models at the same path as OpenAI's, and says which it is with anthropic-version. */
+    private static final Predicate<HttpHeaders> ANTHROPIC_CLIENT = headers -> headers.contains("anthropic-version");
+
+    private Routes() {
+    }
+
+    /**
+     * The model routes. {@code anthropicKeyIsGateway}: whether the client's {@code x-api-key} is the
+     * gateway key on Anthropic routes (only when the config supplies Anthropic's key).
+     */
+    record Providers(Endpoint chatCompletions, Endpoint responses, Endpoint anthropicMessages, Endpoint anthropicPassthrough,
+                     boolean anthropicKeyIsGateway, Endpoint openAiPassthrough) {
+    }
+
+    static Router table(ManagementApi api, ApprovalLinkEndpoints links, Providers providers) {
+        Router router = new Router()
+                // Probes for load balancers
+                .add(GET,    "/healthz",                           Access.PUBLIC, api::live)
+                .add(GET,    "/readyz",                            Access.PUBLIC, api::ready)
+                // Management API
+                .add(POST,   "/api/intercept",                     Access.AGENT,  api.intercept())
+                .add(GET,    "/api/logs",                          Access.ADMIN,  api.logs()::list)
+                .add(GET,    "/api/logs/export",                   Access.ADMIN,  api.logs()::export)
+                .add(GET,    "/api/stats",                         Access.ADMIN,  api.logs()::stats)
+                .add(GET,    "/api/audit/verify",                  Access.ADMIN,  api.auditVerify())
+                .add(GET,    "/api/blocked-tools",                 Access.ADMIN,  api.blockedTools()::list)
+                .add(POST,   "/api/blocked-tools",                 Access.ADMIN,  api.blockedTools()::add)
+                .add(DELETE, "/api/blocked-tools/:tool_name",      Access.ADMIN,  api.blockedTools()::remove)
+                .add(GET,    "/api/pending-approvals",             Access.ADMIN,  api.pendingApprovals()::list)
+                .add(GET,    "/api/pending-approvals/:id",         Access.AGENT,  api.pendingApprovals()::get)
+                .add(POST,   "/api/pending-approvals/:id/decide",  Access.ADMIN,  api.pendingApprovals()::decide)
+                .add(GET,    "/api/notification-settings",         Access.ADMIN,  api.notificationSettings()::get)
+                .add(PUT,    "/api/notification-settings",         Access.ADMIN,  api.notificationSettings()::put)
+                .add(GET,    "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::list)
+                .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
+                .add(DELETE, "/api/approval-rules/:id",            Access.ADMIN,  api.approvalRules()::delete)
+                // One-click approval links: public, guarded by their token
+                .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))
+                .add(POST,   "/api/approve/:token",                Access.PUBLIC, links.decide("approve"))
+                .add(GET,    "/api/deny/:token",                   Access.PUBLIC, links.open("deny"))
+                .add(POST,   "/api/deny/:token",                   Access.PUBLIC, links.decide("deny"))
+                // Model routes: every tool call in the answer is decided
+                .add(POST,   "/v1/chat/completions",               Access.AGENT,  providers.chatCompletions())
+                .add(POST,   "/v1/responses",                      Access.AGENT,  providers.responses())
+                .add(POST,   "/v1/messages",                       Access.AGENT,  providers.anthropicKeyIsGateway(), providers.anthropicMessages());
+        // Anthropic's other routes (count_tokens, models for its SDK) go to Anthropic untouched.
+        PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/messages/*", Access.AGENT, providers.anthropicKeyIsGateway(),
+                providers.anthropicPassthrough()));
+        router.add(GET, "/v1/models/*", Access.AGENT, providers.anthropicKeyIsGateway(), ANTHROPIC_CLIENT,
+                providers.anthropicPassthrough());
+        // Last: every other /v1 request (models, embeddings, files...) goes to the OpenAI-compatible provider untouched.
+        PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/*", Access.AGENT, providers.openAiPassthrough()));
+        return router;
+    }
+}
