@@ -2,10 +2,10 @@ package dev.toolgate.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.AuditLog;
+import dev.toolgate.storage.EventIds;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.AuditLog;
-import dev.toolgate.storage.audit.EventIds;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package dev.toolgate.bench;
 
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.EventIds;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.EventIds;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.audit.AuditQuery;
 import java.time.Instant;
 import java.util.Objects;
 

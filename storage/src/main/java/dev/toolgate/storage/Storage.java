@@ -1,6 +1,5 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.audit.AuditLog;
 
 /**
  * The gateway's database: audit log, kill switch, approvals, API-created rules and settings. Opened

@@ -3,10 +3,6 @@ package dev.toolgate.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.AuditLog;
-import dev.toolgate.storage.audit.AuditPage;
-import dev.toolgate.storage.audit.AuditQuery;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.time.Instant;
 import java.util.ArrayList;

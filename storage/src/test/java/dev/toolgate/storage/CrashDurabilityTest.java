@@ -2,8 +2,6 @@ package dev.toolgate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.ChainVerification;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,6 @@ package dev.toolgate.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.audit.internal.JdbiAuditLog;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package dev.toolgate.storage;
 
-import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.testing.TestDatabases;
 import java.time.Clock;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * CEL's {@code matches} with compiled patterns kept. cel-java compiles the regular expression on
- * every evaluation (cel-go folds constant patterns; cel-java does not yet), which made one
+ * every evaluation (cel-go folds constant patterns; cel-java does not yet), which would make one
  * {@code matches} condition cost more than the rest of a decision. Same semantics as the built-in
  * overloads under the options rules are compiled with: RE2 syntax, partial match (search), an
  * invalid pattern is an evaluation error. Bounded, because a pattern may come from the arguments.

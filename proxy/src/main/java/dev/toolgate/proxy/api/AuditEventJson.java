@@ -3,7 +3,7 @@ package dev.toolgate.proxy.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.server.Json;
-import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.AuditEvent;
 import java.io.IOException;
 
 /** How an audit event looks in {@code GET /api/logs}. */

@@ -1,6 +1,6 @@
 package dev.toolgate.proxy.api;
 
-import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.AuditEvent;
 import java.util.List;
 
 /** Audit events as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or line break). */

@@ -2,7 +2,7 @@ package dev.toolgate.proxy.api;
 
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
-import dev.toolgate.storage.audit.AuditQuery;
+import dev.toolgate.storage.AuditQuery;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -2,7 +2,7 @@ package dev.toolgate.proxy.gate;
 
 import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.ToolCall;
-import dev.toolgate.storage.audit.EventIds;
+import dev.toolgate.storage.EventIds;
 
 /**
  * A tool call with its decision.

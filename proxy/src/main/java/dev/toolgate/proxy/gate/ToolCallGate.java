@@ -8,8 +8,8 @@ import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
+import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.Storage;
-import dev.toolgate.storage.audit.AuditEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,8 +63,8 @@ public final class ToolCallGate {
 
     /**
      * What a held call is stored with so that, once approved, it is replayed exactly. A supplier in
-     * {@link Request} because most calls are never held: serialising every assistant message and hashing
-     * the whole conversation for each allowed call took 8% of an event loop's time under load.
+     * {@link Request} because most calls are never held, and serialising every assistant message and
+     * hashing the whole conversation for each allowed call would be wasted.
      *
      * @param assistantMessages per call, the assistant message (JSON) it came in; null entries (or a null
      *     list) where there is none

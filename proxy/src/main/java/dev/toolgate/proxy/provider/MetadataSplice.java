@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * An upstream answer's own bytes with the metadata block added as the last member of its root
- * object. Writing the parsed answer out again was 7% of the event loop's samples on an allowed
- * call, and the client gets the provider's bytes as they were (number formats, escapes, spacing).
+ * object, so that a released answer is not written out again from its tree and the client gets the
+ * provider's bytes as they were (number formats, escapes, spacing).
  * Only for UTF-8 text that is one object and then nothing but whitespace, which
  * {@link UpstreamAnswer} has checked for duplicate keys and a metadata field of its own.
  */

@@ -15,10 +15,8 @@ import java.io.InputStream;
 /**
  * What the gateway reads of a model request for itself: the model and whether the answer streams.
  * Read token by token: a request carries the whole conversation, sent again at every turn, and a
- * tree of it only to learn two fields took twice as long (a 31 KB conversation of 200 messages: 40 µs
- * against 21 µs) and was then kept, larger than the bytes, while the model answered (the conversation
- * digest now reads the bytes again when it is needed). The rest is still checked to be well-formed
- * JSON. The two values mean what they meant when read from a tree ({@code asText("")},
+ * tree of it would be built only to learn two fields and then kept, larger than the bytes, while the
+ * model answers. The rest is still checked to be well-formed JSON. The two values mean what they meant when read from a tree ({@code asText("")},
  * {@code asBoolean(false)}), and a key given twice counts with its last value, as a tree keeps it.
  */
 record ModelRequestHead(String model, boolean stream) {

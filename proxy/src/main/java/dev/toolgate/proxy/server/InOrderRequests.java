@@ -15,8 +15,8 @@ import java.util.ArrayDeque;
  * bounded by one read plus one request being aggregated.
  *
  * <p>Reading is paused only when a request has to wait, not for every request: clients send one
- * request at a time, and pausing and resuming each time cost two {@code epoll_ctl} calls per
- * request, a third of the event loop's system calls on the text path (bench/README.md).
+ * request at a time, and pausing and resuming around each would cost two {@code epoll_ctl} calls
+ * per request.
  *
  * <p>It also closes a connection idle between requests: only this handler knows whether a request
  * is being answered, which may take longer than the idle timeout. One instance per connection.

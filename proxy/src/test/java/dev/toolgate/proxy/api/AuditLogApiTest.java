@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.toolgate.proxy.testing.TestGateway;
-import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.AuditEvent;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;

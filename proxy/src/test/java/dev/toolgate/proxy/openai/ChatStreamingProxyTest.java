@@ -184,7 +184,7 @@ class ChatStreamingProxyTest {
         String received = new String(rawStream(STREAM_REQUEST), StandardCharsets.UTF_8);
 
         assertThat(received).doesNotContain(big).contains("Tool 'read_file' is blocked by governance policy.");
-        assertThat(gateway.gateway().storage().auditLog().query(dev.toolgate.storage.audit.AuditQuery.of("default")).events())
+        assertThat(gateway.gateway().storage().auditLog().query(dev.toolgate.storage.AuditQuery.of("default")).events())
                 .singleElement().satisfies(event -> {
                     assertThat(event.decision()).isEqualTo("blocked");
                     assertThat(event.rules()).isEmpty();

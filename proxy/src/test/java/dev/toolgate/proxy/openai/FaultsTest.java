@@ -13,7 +13,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.toolgate.proxy.testing.ChatBodies;
 import dev.toolgate.proxy.testing.StreamingUpstream;
 import dev.toolgate.proxy.testing.TestGateway;
-import dev.toolgate.storage.audit.AuditQuery;
+import dev.toolgate.storage.AuditQuery;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

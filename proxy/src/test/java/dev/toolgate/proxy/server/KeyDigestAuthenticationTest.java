@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.toolgate.config.KeyConfig;
 import dev.toolgate.proxy.testing.TestGateway;
-import dev.toolgate.storage.audit.AuditQuery;
+import dev.toolgate.storage.AuditQuery;
 import java.io.IOException;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.toolgate.proxy.testing.MutableClock;
 import dev.toolgate.proxy.testing.TestGateway;
-import dev.toolgate.storage.audit.AuditQuery;
+import dev.toolgate.storage.AuditQuery;
 import java.io.IOException;
 import java.time.Duration;
 import okhttp3.Response;

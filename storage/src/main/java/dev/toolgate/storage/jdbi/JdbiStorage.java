@@ -1,6 +1,7 @@
 package dev.toolgate.storage.jdbi;
 
 import dev.toolgate.storage.ApprovalStore;
+import dev.toolgate.storage.AuditLog;
 import dev.toolgate.storage.BlockedToolStore;
 import dev.toolgate.storage.ChangeFeed;
 import dev.toolgate.storage.IdempotencyStore;
@@ -9,7 +10,6 @@ import dev.toolgate.storage.SettingsStore;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.audit.AuditLog;
 import dev.toolgate.storage.audit.internal.AuditJournal;
 import dev.toolgate.storage.audit.internal.JdbiAuditLog;
 import dev.toolgate.storage.audit.internal.V6_1__Chain_audit_events_stored_before_the_chain;

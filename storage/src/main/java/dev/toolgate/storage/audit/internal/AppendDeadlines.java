@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Fails what callers wait on once an append's commit is overdue. Every append gets the same
  * timeout, so deadlines fall in the order appends are watched and one thread checks only the
- * oldest, a few times per timeout. A timer task per append ({@code orTimeout}) woke the JDK's
- * delay thread for about every audited call, a context switch per request on a machine whose
- * cores the request's own threads need (bench/README.md).
+ * oldest, a few times per timeout. A timer task per append ({@code orTimeout}) would wake the JDK's
+ * delay thread for about every audited call: a context switch per request, on cores the request's
+ * own threads need.
  *
  * <p>A deadline is met at most one check period late: a tenth of the timeout, within 1 to 100 ms.
  */

@@ -1,6 +1,6 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.internal.JsonLists;
 import dev.toolgate.storage.internal.UtcTimestamps;
 import java.io.ByteArrayOutputStream;
@@ -218,8 +218,8 @@ final class AuditChain {
 
     /**
      * As stored ({@link UtcTimestamps} keeps microseconds): {@code uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'},
-     * written field by field for the years 1970 to 9999 (the formatter took a tenth of the audit
-     * writer's time), by the formatter otherwise. {@code AuditChainTest} compares the two.
+     * written field by field for the years 1970 to 9999 (the formatter is a large share of the audit
+     * writer's work), by the formatter otherwise. {@code AuditChainTest} compares the two.
      */
     static String time(Instant time) {
         long seconds = time.getEpochSecond();

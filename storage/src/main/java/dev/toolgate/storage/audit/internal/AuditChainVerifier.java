@@ -1,6 +1,6 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.audit.ChainVerification;
+import dev.toolgate.storage.ChainVerification;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

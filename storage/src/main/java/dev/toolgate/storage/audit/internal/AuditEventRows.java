@@ -1,6 +1,6 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.internal.JsonLists;
 import dev.toolgate.storage.internal.UtcTimestamps;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.audit.AuditQuery;
+import dev.toolgate.storage.AuditQuery;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -37,10 +37,9 @@ final class AuditIndexer implements AutoCloseable {
      */
     private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
-     * Rows inserted between yields of the CPU. A transaction of 100 ms of events held a core for up
-     * to 5 ms at a time, and on two cores the threads of calls in flight waited for it: {@code perf sched}
-     * showed them as the tool-call p99 (bench/README.md). Yielding every few rows lets them run in
-     * between, in the same transaction.
+     * Rows inserted between yields of the CPU. A transaction of 100 ms of events holds a core for
+     * milliseconds, and on a machine with few cores the threads of calls in flight would wait for it
+     * (the tool-call p99). Yielding every few rows lets them run in between, in the same transaction.
      */
     private static final int ROWS_PER_SLICE = 32;
     private static final long IDLE_WAIT_MILLIS = 100;

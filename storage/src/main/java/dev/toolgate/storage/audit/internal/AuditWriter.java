@@ -1,7 +1,7 @@
 package dev.toolgate.storage.audit.internal;
 
+import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.StorageException;
-import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.internal.OutageLog;
 import dev.toolgate.storage.internal.SqlErrors;
 import java.util.ArrayList;
@@ -44,8 +44,8 @@ final class AuditWriter implements AutoCloseable {
     private final AuditSink sink;
     /**
      * Appends waiting for the writer. Lock-free: with a locked queue (and a lock around each offer)
-     * the event loops queued behind each other and behind the writer's drain, two or three futex
-     * calls per audited request at 32 connections (bench/README.md). {@link #queued} bounds it.
+     * the event loops would queue behind each other and behind the writer's drain, futex calls on
+     * every audited request. {@link #queued} bounds it.
      */
     private final ConcurrentLinkedQueue<Append> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();

@@ -1,6 +1,6 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.AuditEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

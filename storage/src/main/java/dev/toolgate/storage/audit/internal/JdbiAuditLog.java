@@ -1,10 +1,10 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.AuditLog;
-import dev.toolgate.storage.audit.AuditPage;
-import dev.toolgate.storage.audit.AuditQuery;
-import dev.toolgate.storage.audit.ChainVerification;
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.AuditLog;
+import dev.toolgate.storage.AuditPage;
+import dev.toolgate.storage.AuditQuery;
+import dev.toolgate.storage.ChainVerification;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;
 import java.time.Duration;

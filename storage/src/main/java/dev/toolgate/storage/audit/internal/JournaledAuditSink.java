@@ -1,7 +1,7 @@
 package dev.toolgate.storage.audit.internal;
 
+import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.StorageException;
-import dev.toolgate.storage.audit.AuditEvent;
 import dev.toolgate.storage.internal.SqlErrors;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -2,10 +2,10 @@ package dev.toolgate.storage.audit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.ChainVerification;
 import dev.toolgate.storage.GatedDataSource;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.ChainVerification;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +56,7 @@ class AuditBacklogTest {
     private static List<AuditEvent> events(int count) {
         return JournalRecordsTest.events(count).stream().map(chained -> {
             AuditEvent e = chained.event();
-            return new AuditEvent(0, dev.toolgate.storage.audit.EventIds.next(), e.time(), e.workspace(), e.agent(), e.source(),
+            return new AuditEvent(0, dev.toolgate.storage.EventIds.next(), e.time(), e.workspace(), e.agent(), e.source(),
                     e.tool(), e.toolCallId(), e.arguments(), e.decision(), e.rules(), e.reasons(), e.riskScore(),
                     e.approvalId(), e.policyVersion(), e.model(), e.upstreamStatus(), e.overheadMicros(), e.decidedBy());
         }).toList();

@@ -2,8 +2,8 @@ package dev.toolgate.storage.audit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.EventIds;
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.EventIds;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -2,9 +2,9 @@ package dev.toolgate.storage.audit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.EventIds;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.EventIds;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -3,12 +3,12 @@ package dev.toolgate.storage.audit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.ChainVerification;
+import dev.toolgate.storage.EventIds;
 import dev.toolgate.storage.GatedDataSource;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.ChainVerification;
-import dev.toolgate.storage.audit.EventIds;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,11 +2,11 @@ package dev.toolgate.storage.audit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.AuditQuery;
+import dev.toolgate.storage.ChainVerification;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
-import dev.toolgate.storage.audit.AuditEvent;
-import dev.toolgate.storage.audit.AuditQuery;
-import dev.toolgate.storage.audit.ChainVerification;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.toolgate.storage.audit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.toolgate.storage.audit.AuditEvent;
+import dev.toolgate.storage.AuditEvent;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.toolgate.storage.audit;
+package dev.toolgate.storage;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.toolgate.storage.audit;
+package dev.toolgate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

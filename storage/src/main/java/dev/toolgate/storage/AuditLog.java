@@ -1,6 +1,5 @@
-package dev.toolgate.storage.audit;
+package dev.toolgate.storage;
 
-import dev.toolgate.storage.StorageException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.toolgate.storage.audit;
+package dev.toolgate.storage;
 
 /**
  * The result of walking an audit hash chain: intact, or the first event where it breaks.

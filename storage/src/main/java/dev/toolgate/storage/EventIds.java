@@ -1,4 +1,4 @@
-package dev.toolgate.storage.audit;
+package dev.toolgate.storage;
 
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Audit event ids: UUID version 7 (RFC 9562), a millisecond timestamp followed by random bits.
  * Ids made close in time sort close together, so each new event lands at the end of the unique
  * index on {@code event_id} instead of in a random page of it: with random (version 4) ids every
- * commit rewrote one index page per event, which was the largest single cost of an audit append.
+ * commit would rewrite one index page per event.
  * The ids stay unguessable enough for what they are (references, not secrets).
  */
 public final class EventIds {
