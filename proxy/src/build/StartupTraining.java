@@ -1,55 +1,122 @@
-package dev.toolgate.proxy;
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.toolgate.config.ConfigLoader;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The run the build records a class-data-sharing archive from: starts a gateway on loopback with a
- * fresh database, sends it the kinds of request it serves (text, an allowed call, a blocked call,
- * a stream, a health check, an audit read) against an upstream stand-in, and stops it.
+ * The run the build records the class-data-sharing archive from, kept out of the shipped jar: a
+ * single-file program ({@code java StartupTraining.java <toolgate.jar> <archive>}) that starts the
+ * built jar exactly as an operator does ({@code java -jar toolgate.jar --config ...}) with
+ * {@code -XX:ArchiveClassesAtExit}, on loopback with a fresh database and an upstream stand-in, sends
+ * it the kinds of request it serves (text, an allowed call, a blocked call, a stream, health checks,
+ * an audit read), and stops it with SIGTERM; the JVM writes the archive as it exits.
  *
- * <p>Run as {@code java -XX:ArchiveClassesAtExit=toolgate.jsa -cp toolgate.jar
- * dev.toolgate.proxy.StartupTraining}; {@code java -XX:SharedArchiveFile=toolgate.jsa -jar
- * toolgate.jar ...} then maps the classes this run loaded, already parsed and verified, instead of
- * loading them from the jar: about 8,000 classes, most of a start's CPU on two cores. A JVM that
- * cannot use the archive (another JDK build, a rebuilt jar) says so in one warning line and starts as
- * without it.
+ * <p>The archive must be recorded from the jar alone on the class path: a JVM maps it only when its
+ * own class path starts with the one recorded. Hence a child process rather than training classes
+ * beside the jar.
  */
 public final class StartupTraining {
     private static final String AGENT_KEY = "tg-training-agent-key";
     private static final String ADMIN_KEY = "tg-training-admin-key";
+    private static final Pattern LISTENING = Pattern.compile("Toolgate listening on [^ ]*:(\\d+) ");
+    private static final long START_SECONDS = 120;
 
     private StartupTraining() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: java StartupTraining.java <toolgate.jar> <archive.jsa>");
+            System.exit(64);
+        }
+        Path jar = Path.of(args[0]).toAbsolutePath();
+        Path archive = Path.of(args[1]).toAbsolutePath();
+        Files.deleteIfExists(archive);
         Path work = Files.createTempDirectory("toolgate-training");
         HttpServer upstream = startUpstream();
         try {
             Path config = work.resolve("toolgate.yaml");
             Files.writeString(config, config(upstream.getAddress().getPort(), work.resolve("toolgate")));
-            try (Gateway gateway = Gateway.start(ConfigLoader.read(config, Map.of()), Clock.systemUTC())) {
-                exercise(gateway.port());
-            }
+            train(jar, archive, config);
         } finally {
             upstream.stop(0);
             deleteTree(work);
         }
+        if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            throw new IllegalStateException("the gateway exited without writing " + archive);
+        }
+    }
+
+    private static void train(Path jar, Path archive, Path config) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process gateway = new ProcessBuilder(java,
+                "-XX:ArchiveClassesAtExit=" + archive,
+                // CDS warns about each class it cannot archive (picocli's Java 5 classes): not news.
+                "-Xlog:cds=error,cds+dynamic=error",
+                "-jar", jar.toString(), "--config", config.toString())
+                .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        List<String> log = new ArrayList<>();
+        CompletableFuture<Integer> port = watchLog(gateway.getErrorStream(), log);
+        try {
+            exercise(port.get(START_SECONDS, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            gateway.destroyForcibly();
+            synchronized (log) {
+                log.forEach(System.err::println);
+            }
+            throw e;
+        }
+        gateway.destroy();
+        if (!gateway.waitFor(START_SECONDS, TimeUnit.SECONDS)) {
+            gateway.destroyForcibly();
+            throw new IllegalStateException("the gateway did not stop within " + START_SECONDS + " s of SIGTERM");
+        }
+    }
+
+    /** Completes with the port from the gateway's "listening" line; echoes its warnings and errors. */
+    private static CompletableFuture<Integer> watchLog(InputStream stderr, List<String> log) {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    synchronized (log) {
+                        log.add(line);
+                    }
+                    Matcher listening = LISTENING.matcher(line);
+                    if (listening.find()) {
+                        port.complete(Integer.parseInt(listening.group(1)));
+                    } else if (line.contains("WARN") || line.contains("ERROR")) {
+                        System.err.println(line);
+                    }
+                }
+                port.completeExceptionally(new IllegalStateException("the gateway exited before it listened"));
+            } catch (IOException e) {
+                port.completeExceptionally(new UncheckedIOException(e));
+            }
+        }, "training-log");
+        reader.setDaemon(true);
+        reader.start();
+        return port;
     }
 
     private static String config(int upstreamPort, Path database) {
