@@ -337,7 +337,7 @@ class AuditHashChainTest {
     @Test
     void eventsStoredBeforeTheChainExistedAreLinkedByTheMigration() throws SQLException {
         String legacyUrl = TestData.memUrl();
-        Flyway.configure().dataSource(legacyUrl, "", "").locations("classpath:db/migration").target("5").load().migrate();
+        Flyway.configure().dataSource(legacyUrl, "", "").locations("classpath:db/common", "classpath:db/h2").target("5").load().migrate();
         List<String> legacy = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection(legacyUrl)) {
             for (String workspace : List.of("acme", "other", "acme")) {
