@@ -18,7 +18,8 @@ public record Config(
         NotificationsConfig notifications,
         ResponseConfig response,
         LimitsConfig limits,
-        RedactionConfig redaction) {
+        RedactionConfig redaction,
+        JudgeConfig judge) {
 
     public Config {
         keys = List.copyOf(keys);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Each kind of mistake, as the operator reads it: {@code file:line:column: path: message}. */
 class BadConfigTest {
     private static final String SECTIONS =
-            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits, redaction";
+            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits, redaction, judge";
     private static final String KEYS_EXPECTED = "at least one key such as { name: my-agent, key: \"${MY_AGENT_KEY}\", role: agent }; "
             + "without keys anyone could call the gateway";
 
@@ -45,7 +45,7 @@ class BadConfigTest {
                 "toolgate.yaml:4:12: notifications.email.smtp_server: unknown key 'smtp_server' "
                         + "(expected one of: smtp_host, smtp_port, from, to, username, password, starttls)",
                 "toolgate.yaml:6:40: rules[0].approver: unknown key 'approver' "
-                        + "(expected one of: id, description, tools, when, action, approver_email)");
+                        + "(expected one of: id, description, tools, when, text, action, approver_email)");
     }
 
     @Test
@@ -163,9 +163,10 @@ class BadConfigTest {
                   - { id: blank-tool, tools: [ok, ""], action: block }
                 """)).containsExactly(
                 "toolgate.yaml:4:5: rules[0].id: missing (expected: a unique rule id)",
-                "toolgate.yaml:4:5: rules[0].tools: missing (expected: a list of tool names or globs, such as [wire_transfer] or [\"db_*\"])",
+                "toolgate.yaml:4:5: rules[0].tools: missing (expected: a list of tool names or globs, such as [wire_transfer] or [\"db_*\"],"
+                        + " or a text for the judge model)",
                 "toolgate.yaml:4:5: rules[0].action: missing (expected: allow, warn, approve or block)",
-                "toolgate.yaml:5:5: rules[1]: rule 'empty' has no tools (expected: at least one name or glob)",
+                "toolgate.yaml:5:5: rules[1]: rule 'empty' has no tools (expected: at least one name or glob, or a text for a model to judge)",
                 "toolgate.yaml:6:35: rules[2].tools[1]: empty (expected: a tool name or a glob such as db_*)");
     }
 

@@ -19,6 +19,9 @@ public sealed interface Decision permits Decision.Allowed, Decision.Warned, Deci
 
     String policyVersion();
 
+    /** The model's part in this decision, when a judged rule was asked about; else null. */
+    Judgement judgement();
+
     /** The rule that decided the outcome (first rule with the winning action), or a pseudo id. */
     default String decidingRule() {
         return reasons().isEmpty() ? null : reasons().get(0).ruleId();
@@ -29,11 +32,16 @@ public sealed interface Decision permits Decision.Allowed, Decision.Warned, Deci
         return this instanceof Allowed || this instanceof Warned;
     }
 
-    record Allowed(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion)
-            implements Decision {
+    record Allowed(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion,
+                   Judgement judgement) implements Decision {
         public Allowed {
             matchedRules = List.copyOf(matchedRules);
             reasons = List.copyOf(reasons);
+        }
+
+        /** No model took part. */
+        public Allowed(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion) {
+            this(matchedRules, reasons, riskScore, policyVersion, null);
         }
 
         @Override
@@ -43,11 +51,16 @@ public sealed interface Decision permits Decision.Allowed, Decision.Warned, Deci
     }
 
     /** Released, with warnings the agent and the audit log can see. */
-    record Warned(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion)
-            implements Decision {
+    record Warned(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion,
+                   Judgement judgement) implements Decision {
         public Warned {
             matchedRules = List.copyOf(matchedRules);
             reasons = List.copyOf(reasons);
+        }
+
+        /** No model took part. */
+        public Warned(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion) {
+            this(matchedRules, reasons, riskScore, policyVersion, null);
         }
 
         @Override
@@ -56,11 +69,16 @@ public sealed interface Decision permits Decision.Allowed, Decision.Warned, Deci
         }
     }
 
-    record Blocked(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion)
-            implements Decision {
+    record Blocked(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion,
+                   Judgement judgement) implements Decision {
         public Blocked {
             matchedRules = List.copyOf(matchedRules);
             reasons = List.copyOf(reasons);
+        }
+
+        /** No model took part. */
+        public Blocked(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion) {
+            this(matchedRules, reasons, riskScore, policyVersion, null);
         }
 
         @Override
@@ -71,10 +89,16 @@ public sealed interface Decision permits Decision.Allowed, Decision.Warned, Deci
 
     /** Held until a person decides. {@code approverEmail} is null when the rule names nobody. */
     record NeedsApproval(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion,
-                         String approverEmail) implements Decision {
+                         String approverEmail, Judgement judgement) implements Decision {
         public NeedsApproval {
             matchedRules = List.copyOf(matchedRules);
             reasons = List.copyOf(reasons);
+        }
+
+        /** No model took part. */
+        public NeedsApproval(List<String> matchedRules, List<Finding> reasons, double riskScore, String policyVersion,
+                             String approverEmail) {
+            this(matchedRules, reasons, riskScore, policyVersion, approverEmail, null);
         }
 
         @Override

@@ -29,6 +29,11 @@ public final class PolicyEngine {
         return ruleSetFor(context.workspace()).evaluate(call, context, blockedFor(context.workspace()));
     }
 
+    /** The exact rules' decision and the judged rules a model must still rule on (see {@link Evaluation}). */
+    public Evaluation evaluation(ToolCall call, CallContext context) {
+        return ruleSetFor(context.workspace()).evaluation(call, context, blockedFor(context.workspace()));
+    }
+
     /** The rule set every workspace without rules of its own uses. */
     public RuleSet ruleSet() {
         return ruleSet;

@@ -4,30 +4,49 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One operator rule: it matches when a {@code tools} pattern matches the tool name and the CEL
- * {@code when} condition (if any) is true.
+ * One operator rule. An exact rule matches when a {@code tools} pattern matches the tool name and
+ * the CEL {@code when} condition (if any) is true. A judged rule ({@code text} set) is also narrowed
+ * by {@code tools} and {@code when}, and then a model decides whether the plain-language text
+ * applies to the call (see {@link Evaluation}).
  *
- * @param tools exact names or globs ({@code db_*}, {@code *}); never empty
+ * @param tools exact names or globs ({@code db_*}, {@code *}); never empty ({@code *} for a judged rule that names none)
  * @param when CEL over {@code tool, args, agent, model, workspace, request}; null means always
  * @param approverEmail who is asked for an {@link Action#APPROVE} rule; null means the default
+ * @param text the plain-language rule a model judges; null for an exact rule
  */
-public record Rule(String id, String description, List<String> tools, String when, Action action, String approverEmail) {
+public record Rule(String id, String description, List<String> tools, String when, Action action, String approverEmail,
+                   String text) {
     public Rule {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(action, "action");
-        tools = List.copyOf(tools);
+        text = text == null || text.isBlank() ? null : text.strip();
+        tools = tools.isEmpty() && text != null ? List.of("*") : List.copyOf(tools);
         if (id.isBlank()) {
             throw new IllegalArgumentException("rule id is blank (expected: a non-empty identifier)");
         }
         if (tools.isEmpty()) {
-            throw new IllegalArgumentException("rule '" + id + "' has no tools (expected: at least one name or glob)");
+            throw new IllegalArgumentException("rule '" + id + "' has no tools (expected: at least one name or glob,"
+                    + " or a text for a model to judge)");
         }
         description = Objects.requireNonNullElse(description, "");
         when = when == null || when.isBlank() ? null : when;
     }
 
-    /** The text shown to people: the description, else the id. */
+    /** An exact rule. */
+    public Rule(String id, String description, List<String> tools, String when, Action action, String approverEmail) {
+        this(id, description, tools, when, action, approverEmail, null);
+    }
+
+    /** Whether a model decides if this rule applies. */
+    public boolean judged() {
+        return text != null;
+    }
+
+    /** The text shown to people: the description, else the judged text, else the id. */
     public String label() {
-        return description.isEmpty() ? id : description;
+        if (!description.isEmpty()) {
+            return description;
+        }
+        return text != null ? text : id;
     }
 }

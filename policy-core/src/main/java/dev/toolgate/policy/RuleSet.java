@@ -144,44 +144,62 @@ public final class RuleSet {
     }
 
     /**
-     * Decides one call. Kill switch first, then malformed arguments, then every candidate rule;
-     * the strongest matching action wins, a condition that fails to evaluate counts as
-     * {@code on_error}, and nothing matching means {@code policy.default}.
+     * Decides one call by its exact rules. Kill switch first, then malformed arguments, then every
+     * candidate rule; the strongest matching action wins, a condition that fails to evaluate counts
+     * as {@code on_error}, and nothing matching means {@code policy.default}. Judged rules are left
+     * out: {@link #evaluation} says which of them a model must still rule on.
      */
     public Decision evaluate(ToolCall call, CallContext context, Set<String> blockedTools) {
+        return evaluation(call, context, blockedTools).decision();
+    }
+
+    /** The exact rules' decision on one call, and the judged rules whose verdict could still change it. */
+    public Evaluation evaluation(ToolCall call, CallContext context, Set<String> blockedTools) {
         if (blockedTools.contains(call.name())) {
-            return decision(Action.BLOCK, List.of(),
-                    List.of(new Finding(KILL_SWITCH_RULE, "tool '" + call.name() + "' is on the blocked-tools list")), null);
+            return new Evaluation(this, decision(Action.BLOCK, List.of(),
+                    List.of(new Finding(KILL_SWITCH_RULE, "tool '" + call.name() + "' is on the blocked-tools list")), null, null));
         }
         Map<String, Object> args;
         try {
             args = JsonArguments.parse(call.arguments());
         } catch (JsonArguments.MalformedArguments e) {
-            return decision(defaults.onError(), List.of(), List.of(new Finding(INVALID_ARGUMENTS_RULE, e.getMessage())), null);
+            return new Evaluation(this, decision(defaults.onError(), List.of(),
+                    List.of(new Finding(INVALID_ARGUMENTS_RULE, e.getMessage())), null, null));
         }
 
         List<CompiledRule> candidates = candidatesFor(call.name());
         if (candidates.isEmpty()) {
-            return defaultDecision();
+            return new Evaluation(this, defaultDecision());
         }
         Map<String, Object> variables = variables(call, context, args);
-        Map<Action, List<CompiledRule>> matchedByAction = new LinkedHashMap<>();
+        Map<Action, List<Rule>> matchedByAction = new LinkedHashMap<>();
         List<String> matched = new ArrayList<>();
         List<Finding> errors = new ArrayList<>();
+        List<Rule> judgeable = List.of();
         for (CompiledRule candidate : candidates) {
+            Rule rule = candidate.rule();
             try {
                 if (candidate.condition() == null || candidate.condition().test(variables)) {
-                    matched.add(candidate.rule().id());
-                    matchedByAction.computeIfAbsent(candidate.rule().action(), a -> new ArrayList<>()).add(candidate);
+                    if (rule.judged()) {
+                        judgeable = judgeable.isEmpty() ? new ArrayList<>() : judgeable;
+                        judgeable.add(rule);
+                    } else {
+                        matched.add(rule.id());
+                        matchedByAction.computeIfAbsent(rule.action(), a -> new ArrayList<>()).add(rule);
+                    }
                 }
             } catch (CelEvaluationException | RuntimeException e) {
-                errors.add(new Finding(candidate.rule().id(),
+                errors.add(new Finding(rule.id(),
                         "condition could not be evaluated (" + oneLine(e.getMessage()) + "); applying policy.on_error"));
             }
         }
-        if (matched.isEmpty() && errors.isEmpty()) {
-            return defaultDecision();
-        }
+        Decision exact = matched.isEmpty() && errors.isEmpty() ? defaultDecision() : decide(matched, matchedByAction, errors, null);
+        return judgeable.isEmpty() ? new Evaluation(this, exact)
+                : new Evaluation(this, exact, matched, matchedByAction, errors, judgeable);
+    }
+
+    /** The strongest matched action wins; errors count as {@code on_error} and are always named. */
+    Decision decide(List<String> matched, Map<Action, List<Rule>> matchedByAction, List<Finding> errors, Judgement judgement) {
         Action outcome = null;
         for (Action action : matchedByAction.keySet()) {
             outcome = outcome == null ? action : Action.strongest(outcome, action);
@@ -189,37 +207,46 @@ public final class RuleSet {
         if (!errors.isEmpty()) {
             outcome = outcome == null ? defaults.onError() : Action.strongest(outcome, defaults.onError());
         }
+        if (outcome == null) {
+            return withJudgement(defaultDecision(), judgement);
+        }
         List<Finding> reasons = new ArrayList<>();
         String approverEmail = null;
-        for (CompiledRule rule : matchedByAction.getOrDefault(outcome, List.of())) {
-            reasons.add(new Finding(rule.rule().id(), rule.rule().label()));
+        for (Rule rule : matchedByAction.getOrDefault(outcome, List.of())) {
+            reasons.add(new Finding(rule.id(), rule.label()));
             if (approverEmail == null) {
-                approverEmail = rule.rule().approverEmail();
+                approverEmail = rule.approverEmail();
             }
         }
         // Errors are always named, whatever won: an operator must see a rule that is failing.
         reasons.addAll(errors);
-        return decision(outcome, matched, reasons, approverEmail);
+        return decision(outcome, matched, reasons, approverEmail, judgement);
+    }
+
+    /** {@code decision} as it was, with the model's part recorded. */
+    Decision withJudgement(Decision decision, Judgement judgement) {
+        String approverEmail = decision instanceof Decision.NeedsApproval held ? held.approverEmail() : null;
+        return decision(decision.outcome(), decision.matchedRules(), decision.reasons(), approverEmail, judgement);
     }
 
     private Decision defaultDecision() {
         return decision(defaults.defaultAction(), List.of(),
                 List.of(new Finding(DEFAULT_RULE, "no rule matched; policy default is " + defaults.defaultAction().wireName())),
-                null);
+                null, null);
     }
 
-    private Decision decision(Action outcome, List<String> matched, List<Finding> reasons, String approverEmail) {
+    private Decision decision(Action outcome, List<String> matched, List<Finding> reasons, String approverEmail, Judgement judgement) {
         double risk = riskOf(outcome);
         switch (outcome) {
             case ALLOW:
-                return new Decision.Allowed(matched, reasons, risk, version);
+                return new Decision.Allowed(matched, reasons, risk, version, judgement);
             case WARN:
-                return new Decision.Warned(matched, reasons, risk, version);
+                return new Decision.Warned(matched, reasons, risk, version, judgement);
             case APPROVE:
-                return new Decision.NeedsApproval(matched, reasons, risk, version, approverEmail);
+                return new Decision.NeedsApproval(matched, reasons, risk, version, approverEmail, judgement);
             case BLOCK:
             default:
-                return new Decision.Blocked(matched, reasons, risk, version);
+                return new Decision.Blocked(matched, reasons, risk, version, judgement);
         }
     }
 
@@ -276,7 +303,11 @@ public final class RuleSet {
                     .append(String.join("\u0001", rule.tools())).append('\u0000')
                     .append(rule.when()).append('\u0000')
                     .append(rule.action()).append('\u0000')
-                    .append(rule.approverEmail()).append('\n');
+                    .append(rule.approverEmail());
+            if (rule.judged()) {
+                canonical.append('\u0000').append(rule.text());
+            }
+            canonical.append('\n');
         }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));

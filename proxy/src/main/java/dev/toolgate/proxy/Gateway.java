@@ -21,6 +21,7 @@ import dev.toolgate.proxy.cluster.SharedStateSync;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
+import dev.toolgate.proxy.judge.ModelJudge;
 import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.openai.chat.ChatFormat;
 import dev.toolgate.proxy.openai.responses.ResponsesFormat;
@@ -143,11 +144,12 @@ public final class Gateway implements AutoCloseable {
             remember(opened, new ApprovalExpiry(approvals, EXPIRY_INTERVAL));
             // Gateways sharing a database: changes made through another instance apply here too.
             remember(opened, new SharedStateSync(storage, killSwitch, rules, approvals, clock));
-            ToolCallGate gate = new ToolCallGate(engine, storage, approvals, blocking, redactor, clock,
+            ModelJudge judge = remember(opened, new ModelJudge(config.judge(), redactor));
+            ToolCallGate gate = new ToolCallGate(engine, judge, storage, approvals, blocking, redactor, clock,
                     config.limits().maxToolArgumentBytes());
 
             RequestsInFlight inFlight = new RequestsInFlight();
-            ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, killSwitch, rules, approvals,
+            ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, judge, killSwitch, rules, approvals,
                     notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock, inFlight));
             ApprovalLinkEndpoints links = new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock);
             ProviderRoute openAi = ProviderRoute.openAi(config.upstream().baseUrl(), config.upstream().apiKey());

@@ -60,6 +60,7 @@ final class Routes {
                 .add(PUT,    "/api/notification-settings",         Access.ADMIN,  api.notificationSettings()::put)
                 .add(GET,    "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::list)
                 .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
+                .add(POST,   "/api/approval-rules/compile",        Access.ADMIN,  api::compileRule)
                 .add(DELETE, "/api/approval-rules/:id",            Access.ADMIN,  api.approvalRules()::delete)
                 // One-click approval links: public, guarded by their token
                 .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param approverEmail who decides held calls, or null for the default approvers
  * @param tools the tool names the rule applies to
  * @param when the rule's condition expression, or null when it applies to every call of its tools
+ * @param judged whether a model decides if {@code ruleText} applies to a call ({@code tools} and {@code when} then
+ *     only narrow which calls are judged; no tools means every tool)
  * @param createdBy who created it, or null when unknown
  */
 public record StoredRule(
@@ -22,6 +24,7 @@ public record StoredRule(
         String approverEmail,
         List<String> tools,
         String when,
+        boolean judged,
         Instant createdAt,
         String createdBy) {
 

@@ -27,7 +27,7 @@ class MigrationTest {
         try (Storage storage = JdbiStorage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(11);
+            assertThat(appliedMigrations(url)).isEqualTo(12);
         }
     }
 
@@ -69,7 +69,7 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(11);
+        assertThat(appliedMigrations(url)).isEqualTo(12);
     }
 
     @Test
@@ -91,7 +91,7 @@ class MigrationTest {
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
         }
-        assertThat(appliedMigrations(url)).isEqualTo(11);
+        assertThat(appliedMigrations(url)).isEqualTo(12);
     }
 
     @Test

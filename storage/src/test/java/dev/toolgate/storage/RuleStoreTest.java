@@ -35,7 +35,7 @@ class RuleStoreTest {
 
     @Test
     void optionalFieldsMayBeMissing() {
-        StoredRule rule = new StoredRule("rule-1", "acme", "block every shell call", "block", null, List.of(), null,
+        StoredRule rule = new StoredRule("rule-1", "acme", "block every shell call", "block", null, List.of(), null, true,
                 TestData.NOW, null);
         rules.create(rule);
 
@@ -82,7 +82,7 @@ class RuleStoreTest {
 
     @Test
     void ruleActionsAreApproveOrBlock() {
-        assertThatThrownBy(() -> new StoredRule("rule-1", "acme", "text", "allow", null, List.of(), null, TestData.NOW, null))
+        assertThatThrownBy(() -> new StoredRule("rule-1", "acme", "text", "allow", null, List.of(), null, false, TestData.NOW, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected: approve or block");
     }

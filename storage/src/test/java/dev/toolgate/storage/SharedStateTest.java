@@ -52,7 +52,7 @@ class SharedStateTest {
         a.blockedTools().add("acme", "delete_file", "ops");
         assertThat(b.changes().versions().get(Topic.POLICY)).as("nothing changed, nothing moves").isEqualTo(start.get(Topic.POLICY) + 1);
         a.blockedTools().remove("acme", "delete_file");
-        a.rules().create(new StoredRule("r1", "acme", "text", "block", null, List.of("x"), null, TestData.NOW, "ops"));
+        a.rules().create(new StoredRule("r1", "acme", "text", "block", null, List.of("x"), null, false, TestData.NOW, "ops"));
         a.rules().delete("acme", "r1");
         assertThat(b.changes().versions().get(Topic.POLICY)).isEqualTo(start.get(Topic.POLICY) + 4);
         assertThat(b.changes().versions().get(Topic.APPROVALS)).isEqualTo(start.get(Topic.APPROVALS));
@@ -151,6 +151,6 @@ class SharedStateTest {
 
     @Test
     void theSchemaVersionIsTheNewestMigration() {
-        assertThat(a.schemaVersion()).isEqualTo(new Storage.SchemaVersion("10", "10", true));
+        assertThat(a.schemaVersion()).isEqualTo(new Storage.SchemaVersion("11", "11", true));
     }
 }

@@ -74,6 +74,6 @@ final class TestData {
 
     static StoredRule rule(String workspace, String id, Instant createdAt, List<String> tools) {
         return new StoredRule(id, workspace, "hold wire transfers over 1000 for finance", "approve",
-                "finance@example.com", tools, "args.amount > 1000", createdAt, "ops@example.com");
+                "finance@example.com", tools, "args.amount > 1000", false, createdAt, "ops@example.com");
     }
 }

@@ -11,6 +11,7 @@ import dev.toolgate.config.PolicyConfig;
 import dev.toolgate.config.ResponseConfig;
 import dev.toolgate.config.ServerConfig;
 import dev.toolgate.config.StorageConfig;
+import dev.toolgate.config.JudgeConfig;
 import dev.toolgate.config.UpstreamConfig;
 import java.util.List;
 import org.yaml.snakeyaml.nodes.Node;
@@ -18,7 +19,7 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Binds the node tree of {@code toolgate.yaml} to a {@link Config}, one section at a time. */
 public final class ConfigBinder {
     private static final List<String> SECTIONS = List.of("server", "upstream", "anthropic", "storage", "keys", "policy",
-            "rules", "approvals", "notifications", "response", "limits", "redaction");
+            "rules", "approvals", "notifications", "response", "limits", "redaction", "judge");
 
     private final NodeReader reader;
 
@@ -40,10 +41,11 @@ public final class ConfigBinder {
                 List.of("max_request_size", "max_response_size", "max_tool_argument_size", RateLimitReader.KEY)));
         List<KeyConfig> keys = new KeysBinder(reader, limits.rateLimit()).bind(file);
         RulesBinder.Bound rules = new RulesBinder(reader).bind(file, policy.defaults());
+        UpstreamConfig upstream = upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout")));
         return new Bound(new Config(
                 server(file.section("server", List.of("host", "port", "public_url", "idle_timeout", "request_timeout",
                         "shutdown_grace", "instances"))),
-                upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout"))),
+                upstream,
                 anthropic(file.section("anthropic", List.of("base_url", "api_key"))),
                 storage(file.section("storage", List.of("url", "user", "password", "timeout", "durability"))),
                 keys,
@@ -54,7 +56,9 @@ public final class ConfigBinder {
                 notifications(file.section("notifications", List.of("email", "slack_webhook_url", "teams_webhook_url"))),
                 response(file.section("response", List.of("metadata_field"))),
                 limits,
-                new RedactionBinder(reader).bind(file.section("redaction", RedactionBinder.KEYS))), rules);
+                new RedactionBinder(reader).bind(file.section("redaction", RedactionBinder.KEYS)),
+                judge(file.section("judge", List.of("base_url", "api_key", "model", "timeout", "max_concurrency", "cache_ttl")),
+                        upstream)), rules);
     }
 
     /** A bound file whose rules are still to be compiled. */
@@ -76,7 +80,7 @@ public final class ConfigBinder {
         public Config compile() {
             Config c = sections;
             return new Config(c.server(), c.upstream(), c.anthropic(), c.storage(), c.keys(), c.policy(), c.rules(),
-                    rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction());
+                    rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction(), c.judge());
         }
     }
 
@@ -100,6 +104,17 @@ public final class ConfigBinder {
                 section.get("api_key", ValueTypes.STRING, defaults.apiKey()),
                 section.get("timeout", ValueTypes.DURATION, defaults.timeout()),
                 section.get("connect_timeout", ValueTypes.DURATION, defaults.connectTimeout()));
+    }
+
+    private static JudgeConfig judge(MappingReader section, UpstreamConfig upstream) {
+        JudgeConfig defaults = JudgeConfig.defaultsFor(upstream);
+        return new JudgeConfig(
+                section.get("base_url", ValueTypes.HTTP_URL, defaults.baseUrl()),
+                section.get("api_key", ValueTypes.STRING, defaults.apiKey()),
+                section.get("model", ValueTypes.text("a model name"), defaults.model()),
+                section.get("timeout", ValueTypes.DURATION, defaults.timeout()),
+                section.get("max_concurrency", ValueTypes.count("a number of judge requests", 1, 1024), defaults.maxConcurrency()),
+                section.get("cache_ttl", ValueTypes.DURATION, defaults.cacheTtl()));
     }
 
     private static AnthropicConfig anthropic(MappingReader section) {

@@ -13,7 +13,7 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /** Binds the {@code rules} section and compiles it, locating each compile error at the field at fault. */
 final class RulesBinder {
-    private static final List<String> FIELDS = List.of("id", "description", "tools", "when", "action", "approver_email");
+    private static final List<String> FIELDS = List.of("id", "description", "tools", "when", "text", "action", "approver_email");
 
     /** The rules as written, before their conditions are compiled. */
     final class Bound {
@@ -70,9 +70,15 @@ final class RulesBinder {
     private BoundRule rule(MappingReader entry, Map<String, String> ids) {
         String id = entry.require("id", ValueTypes.text("a unique rule id"));
         String description = entry.get("description", ValueTypes.STRING, "");
+        String text = entry.get("text", ValueTypes.text("a plain-language rule for the judge model"), null);
         List<String> tools = entry.strings("tools", "a list of tool names or globs", "a tool name or a glob such as db_*", true);
-        if (!entry.has("tools") || NodeReader.isNull(entry.node("tools"))) {
-            entry.reportMissing("tools", "a list of tool names or globs, such as [wire_transfer] or [\"db_*\"]");
+        boolean noTools = !entry.has("tools") || NodeReader.isNull(entry.node("tools"));
+        if (noTools && text == null) {
+            entry.reportMissing("tools", "a list of tool names or globs, such as [wire_transfer] or [\"db_*\"],"
+                    + " or a text for the judge model");
+        }
+        if (noTools && text != null) {
+            tools = List.of();
         }
         String when = entry.get("when", ValueTypes.text("a CEL expression"), null);
         Action action = entry.require("action", ValueTypes.ACTION);
@@ -88,7 +94,7 @@ final class RulesBinder {
             return null;
         }
         try {
-            return new BoundRule(new Rule(id, description, tools, when, action, approverEmail), entry);
+            return new BoundRule(new Rule(id, description, tools, when, action, approverEmail, text), entry);
         } catch (IllegalArgumentException e) {
             problems.add(entry.mark(), entry.path(), e.getMessage());
             return null;

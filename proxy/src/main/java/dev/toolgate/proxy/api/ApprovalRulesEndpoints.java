@@ -3,6 +3,7 @@ package dev.toolgate.proxy.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toolgate.policy.Action;
 import dev.toolgate.policy.Rule;
 import dev.toolgate.policy.RuleCompileException;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
@@ -21,8 +22,10 @@ import java.util.UUID;
 /**
  * {@code GET|POST /api/approval-rules}, {@code DELETE /api/approval-rules/:id}, in the shape of
  * the TrustLoop API ({@code rule_text}, {@code action}, {@code approver_email}) plus our
- * {@code tools} and {@code when}. Until plain-English rules are evaluated by a model, a rule must
- * say which tools it covers.
+ * {@code tools}, {@code when}, {@code judged} and {@code replaces}. A rule with neither
+ * {@code tools} nor {@code when} (the seed's body) is judged by the model: its {@code rule_text}
+ * is the rule. With either it is exact, {@code rule_text} describing it, unless {@code judged} is
+ * true, when they only narrow which calls are judged.
  */
 public final class ApprovalRulesEndpoints {
     private final RuleBook rules;
@@ -55,24 +58,24 @@ public final class ApprovalRulesEndpoints {
         RequestBodies.requireJson(exchange);
         ObjectNode body = Json.readObject(exchange.request().content());
         String ruleText = requiredText(body, "rule_text");
-        String action = requiredText(body, "action");
-        if (!action.equals("approve") && !action.equals("block")) {
-            throw ApiError.validation("action must be \"approve\" or \"block\", got \"" + action + "\"");
-        }
+        String action = action(requiredText(body, "action")).wireName();
         List<String> tools = tools(body.path("tools"));
         String when = optionalText(body, "when");
         String approverEmail = optionalText(body, "approver_email");
-        if (tools.isEmpty()) {
-            throw ApiError.validation("this rule has only rule_text: plain-English rules are not evaluated yet, so a rule"
-                    + " must name the tools it covers in \"tools\" (names or globs such as \"db_*\"), and may narrow them"
-                    + " with a CEL condition in \"when\" (for example \"has(args.amount) && args.amount > 1000\")");
+        boolean judged = optionalBoolean(body, "judged", tools.isEmpty() && when == null);
+        String replaces = optionalText(body, "replaces");
+        if (!judged && tools.isEmpty()) {
+            throw ApiError.validation("an exact rule (judged: false) must name the tools it covers in \"tools\""
+                    + " (names or globs such as \"db_*\")");
         }
         String workspace = exchange.principal().workspace();
         StoredRule rule = new StoredRule("api-" + UUID.randomUUID().toString().substring(0, 8), workspace, ruleText, action,
-                approverEmail, tools, when, clock.instant(), exchange.principal().name());
+                approverEmail, tools, when, judged, clock.instant(), exchange.principal().name());
         blocking.respond(exchange, () -> {
             try {
-                rules.add(rule);
+                if (!rules.replace(rule, replaces)) {
+                    throw ApiError.notFound("no approval rule '" + replaces + "' to replace (replaces)");
+                }
             } catch (RuleCompileException e) {
                 throw ApiError.validation(e.field() + ": " + e.getMessage());
             }
@@ -101,16 +104,25 @@ public final class ApprovalRulesEndpoints {
     private static ObjectNode view(Rule rule, String source) {
         ObjectNode json = Json.object();
         json.put("id", rule.id());
-        json.put("rule_text", rule.description());
+        json.put("rule_text", rule.judged() ? rule.text() : rule.description());
         json.put("action", rule.action().wireName());
         json.put("approver_email", rule.approverEmail());
         json.set("tools", Json.MAPPER.valueToTree(rule.tools()));
         json.put("when", rule.when());
+        json.put("judged", rule.judged());
         json.put("source", source);
         return json;
     }
 
-    private static String requiredText(ObjectNode body, String field) {
+    /** approve or block: the two actions of the seed's rules. */
+    static Action action(String text) {
+        if (!text.equals("approve") && !text.equals("block")) {
+            throw ApiError.validation("action must be \"approve\" or \"block\", got \"" + text + "\"");
+        }
+        return Action.parse(text);
+    }
+
+    static String requiredText(ObjectNode body, String field) {
         JsonNode value = body.path(field);
         if (value.isMissingNode() || value.isNull()) {
             throw ApiError.missingField(field);
@@ -121,7 +133,7 @@ public final class ApprovalRulesEndpoints {
         return value.textValue().trim();
     }
 
-    private static String optionalText(ObjectNode body, String field) {
+    static String optionalText(ObjectNode body, String field) {
         JsonNode value = body.path(field);
         if (value.isMissingNode() || value.isNull()) {
             return null;
@@ -132,8 +144,19 @@ public final class ApprovalRulesEndpoints {
         return value.textValue().isBlank() ? null : value.textValue().trim();
     }
 
+    private static boolean optionalBoolean(ObjectNode body, String field, boolean absent) {
+        JsonNode value = body.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return absent;
+        }
+        if (!value.isBoolean()) {
+            throw ApiError.validation(field + " must be true or false");
+        }
+        return value.booleanValue();
+    }
+
     /** A list of names or globs, or one as a string. */
-    private static List<String> tools(JsonNode value) {
+    static List<String> tools(JsonNode value) {
         List<String> tools = new ArrayList<>();
         if (value.isMissingNode() || value.isNull()) {
             return tools;

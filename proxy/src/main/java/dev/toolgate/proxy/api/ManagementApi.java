@@ -8,6 +8,7 @@ import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
+import dev.toolgate.proxy.judge.ModelJudge;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
@@ -24,7 +25,7 @@ import java.time.Duration;
  */
 public final class ManagementApi {
     /** What the endpoints work with. */
-    public record Services(ToolCallGate gate, KillSwitch killSwitch, RuleBook rules, Approvals approvals,
+    public record Services(ToolCallGate gate, ModelJudge judge, KillSwitch killSwitch, RuleBook rules, Approvals approvals,
                            NotificationSettings notificationSettings, Storage storage, Redactor redactor,
                            BlockingExecutor blocking, URI publicUrl, Clock clock, RequestsInFlight inFlight) {
     }
@@ -37,6 +38,7 @@ public final class ManagementApi {
     private final PendingApprovalsEndpoints pendingApprovals;
     private final NotificationSettingsEndpoints notificationSettings;
     private final ApprovalRulesEndpoints approvalRules;
+    private final RuleCompileEndpoint ruleCompile;
 
     public ManagementApi(Services services) {
         this.services = services;
@@ -50,6 +52,8 @@ public final class ManagementApi {
                 services.blocking());
         this.notificationSettings = new NotificationSettingsEndpoints(services.notificationSettings(), services.blocking());
         this.approvalRules = new ApprovalRulesEndpoints(services.rules(), services.blocking(), services.clock());
+        this.ruleCompile = new RuleCompileEndpoint(services.judge(), services.storage().auditLog(), services.blocking(),
+                services.rules().defaults());
     }
 
     /** {@code GET /healthz}: the process runs (a liveness probe). */
@@ -79,6 +83,11 @@ public final class ManagementApi {
 
     public NotificationSettingsEndpoints notificationSettings() {
         return notificationSettings;
+    }
+
+    /** {@code POST /api/approval-rules/compile}. */
+    public void compileRule(Exchange exchange) {
+        ruleCompile.compile(exchange);
     }
 
     public ApprovalRulesEndpoints approvalRules() {

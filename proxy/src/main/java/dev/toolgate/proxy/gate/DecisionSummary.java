@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.Finding;
+import dev.toolgate.policy.Judgement;
+import dev.toolgate.policy.Verdict;
 import dev.toolgate.proxy.server.Json;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
@@ -68,6 +70,9 @@ public final class DecisionSummary {
             if (only.approvedBy() != null) {
                 block.put("approved_by", only.approvedBy());
             }
+            if (only.decision().judgement() != null) {
+                block.set("judge", judgement(only.decision().judgement()));
+            }
         }
         ArrayNode warnings = warnings();
         if (!warnings.isEmpty()) {
@@ -89,6 +94,9 @@ public final class DecisionSummary {
             }
             if (call.approvedBy() != null) {
                 entry.put("approved_by", call.approvedBy());
+            }
+            if (call.decision().judgement() != null) {
+                entry.set("judge", judgement(call.decision().judgement()));
             }
         }
         return block;
@@ -115,6 +123,20 @@ public final class DecisionSummary {
     public String approvalUrl(String approvalId) {
         String base = publicUrl.toString();
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/pending-approvals/" + approvalId;
+    }
+
+    /** That a model judged the call: its name and each verdict, or why it gave none. */
+    private static ObjectNode judgement(Judgement judgement) {
+        ObjectNode json = Json.object();
+        json.put("model", judgement.model());
+        if (judgement.failed()) {
+            json.put("error", judgement.error());
+        }
+        ArrayNode verdicts = json.putArray("verdicts");
+        for (Verdict verdict : judgement.verdicts()) {
+            verdicts.addObject().put("rule", verdict.ruleId()).put("applies", verdict.applies()).put("reason", verdict.reason());
+        }
+        return json;
     }
 
     private ArrayNode warnings() {

@@ -56,6 +56,10 @@ public final class RuleBook {
         });
     }
 
+    public PolicyDefaults defaults() {
+        return defaults;
+    }
+
     public List<Rule> configured() {
         return configured;
     }
@@ -75,12 +79,28 @@ public final class RuleBook {
      * from what the store holds, so two at once would otherwise each install a set without the other.
      */
     public synchronized void add(StoredRule rule) throws RuleCompileException {
+        replace(rule, null);
+    }
+
+    /**
+     * Adds {@code rule} in place of the workspace's stored rule {@code replaced} (an exact rule
+     * adopted for a judged one), or beside the others when {@code replaced} is null. Returns false,
+     * changing nothing, when there is no stored rule {@code replaced}.
+     */
+    public synchronized boolean replace(StoredRule rule, String replaced) throws RuleCompileException {
         List<StoredRule> next = new ArrayList<>(store.list(rule.workspace()));
+        if (replaced != null && !next.removeIf(stored -> stored.id().equals(replaced))) {
+            return false;
+        }
         next.add(rule);
         RuleSet compiled = compile(next);
         store.create(rule);
+        if (replaced != null) {
+            store.delete(rule.workspace(), replaced);
+        }
         engine.replaceWorkspaceRules(rule.workspace(), compiled);
         loaded.put(rule.workspace(), List.copyOf(next));
+        return true;
     }
 
     public synchronized boolean remove(String workspace, String id) {
@@ -98,6 +118,10 @@ public final class RuleBook {
     }
 
     public static Rule toRule(StoredRule stored) {
+        if (stored.judged()) {
+            return new Rule(stored.id(), "", stored.tools(), stored.when(), Action.parse(stored.action()), stored.approverEmail(),
+                    stored.ruleText());
+        }
         return new Rule(stored.id(), stored.ruleText(), stored.tools(), stored.when(), Action.parse(stored.action()),
                 stored.approverEmail());
     }

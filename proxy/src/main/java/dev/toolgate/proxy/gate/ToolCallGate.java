@@ -2,12 +2,14 @@ package dev.toolgate.proxy.gate;
 
 import dev.toolgate.policy.CallContext;
 import dev.toolgate.policy.Decision;
+import dev.toolgate.policy.Evaluation;
 import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
+import dev.toolgate.proxy.judge.ModelJudge;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.Storage;
 import java.time.Clock;
@@ -18,9 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * The decision path every entry point shares: evaluate each call, hold the ones that need a
- * person, and audit every decision. The returned future completes only once every decision is
- * committed, so nothing is released that the audit log does not show; it fails when storage
+ * The decision path every entry point shares: evaluate each call, ask the judge model where a
+ * judged rule could change the outcome, hold the ones that need a person, and audit every
+ * decision. The returned future completes only once every decision is committed, so nothing is
+ * released that the audit log does not show; it fails when storage
  * fails or does not answer within the decision timeout, and the caller then releases nothing.
  */
 public final class ToolCallGate {
@@ -31,6 +34,7 @@ public final class ToolCallGate {
     private final PolicyEngine engine;
     private final Storage storage;
     private final ApprovalHold approvals;
+    private final ModelJudge judge;
     private final BlockingExecutor blocking;
     private final Redactor redactor;
     private final Clock clock;
@@ -88,9 +92,10 @@ public final class ToolCallGate {
      * {@code blocking}, and the audit log bounds its own commits: past either the decision fails and
      * the caller answers 503 instead of hanging with a database that does not answer.
      */
-    public ToolCallGate(PolicyEngine engine, Storage storage, ApprovalHold approvals, BlockingExecutor blocking, Redactor redactor,
-                        Clock clock, long maxArgumentBytes) {
+    public ToolCallGate(PolicyEngine engine, ModelJudge judge, Storage storage, ApprovalHold approvals, BlockingExecutor blocking,
+                        Redactor redactor, Clock clock, long maxArgumentBytes) {
         this.engine = engine;
+        this.judge = judge;
         this.storage = storage;
         this.approvals = approvals;
         this.blocking = blocking;
@@ -110,25 +115,54 @@ public final class ToolCallGate {
      */
     public CompletableFuture<List<GatedCall>> decide(Request request) {
         long started = System.nanoTime();
-        List<GatedCall> evaluated;
+        List<Evaluation> evaluations;
         try {
-            evaluated = request.calls().stream()
-                    .map(call -> GatedCall.decided(call, evaluate(call, request.context(), request.argumentsDropped())))
+            evaluations = request.calls().stream()
+                    .map(call -> evaluate(call, request.context(), request.argumentsDropped()))
                     .toList();
         } catch (RuntimeException evaluatorFailure) {
             return CompletableFuture.failedFuture(evaluatorFailure);
         }
-        if (evaluated.stream().noneMatch(GatedCall::pending)) {
-            return record(request, evaluated, System.nanoTime() - started);
+        if (evaluations.stream().allMatch(evaluation -> evaluation.toJudge().isEmpty())) {
+            List<GatedCall> decided = new ArrayList<>(evaluations.size());
+            for (int i = 0; i < evaluations.size(); i++) {
+                decided.add(GatedCall.decided(request.calls().get(i), evaluations.get(i).decision()));
+            }
+            return settle(request, decided, Replay.NONE, started);
         }
-        // Taken here, on the caller's thread, which owns the request and answer it is made from.
+        // Taken now, on the caller's thread, which owns the request it is made from: the verdicts
+        // arrive on the judge's threads, and a judged call may end up held.
         Replay replay;
         try {
             replay = request.replay().get();
         } catch (RuntimeException unavailable) {
             return CompletableFuture.failedFuture(unavailable);
         }
-        return blocking.storageWork(() -> settleHeld(request, evaluated, replay))
+        List<CompletableFuture<Decision>> judged = new ArrayList<>(evaluations.size());
+        for (int i = 0; i < evaluations.size(); i++) {
+            judged.add(judge.decide(request.calls().get(i), evaluations.get(i)));
+        }
+        return CompletableFuture.allOf(judged.toArray(CompletableFuture[]::new)).thenCompose(allJudged -> {
+            List<GatedCall> decided = new ArrayList<>(judged.size());
+            for (int i = 0; i < judged.size(); i++) {
+                decided.add(GatedCall.decided(request.calls().get(i), judged.get(i).join()));
+            }
+            return settle(request, decided, replay, started);
+        });
+    }
+
+    /** Holds the calls that need a person (taking the replay now if nobody took it yet) and audits every decision. */
+    private CompletableFuture<List<GatedCall>> settle(Request request, List<GatedCall> decided, Replay taken, long started) {
+        if (decided.stream().noneMatch(GatedCall::pending)) {
+            return record(request, decided, System.nanoTime() - started);
+        }
+        Replay replay;
+        try {
+            replay = taken != Replay.NONE ? taken : request.replay().get();
+        } catch (RuntimeException unavailable) {
+            return CompletableFuture.failedFuture(unavailable);
+        }
+        return blocking.storageWork(() -> settleHeld(request, decided, replay))
                 .thenCompose(calls -> record(request, calls, System.nanoTime() - started));
     }
 
@@ -162,11 +196,11 @@ public final class ToolCallGate {
         return settled;
     }
 
-    private Decision evaluate(ToolCall call, CallContext context, boolean argumentsDropped) {
+    private Evaluation evaluate(ToolCall call, CallContext context, boolean argumentsDropped) {
         if (argumentsDropped || HeldArguments.longerThan(call.arguments(), maxArgumentBytes)) {
-            return tooLarge(maxArgumentBytes, engine.ruleSetFor(context.workspace()).version());
+            return Evaluation.of(tooLarge(maxArgumentBytes, engine.ruleSetFor(context.workspace()).version()));
         }
-        return engine.evaluate(call, context);
+        return engine.evaluation(call, context);
     }
 
     /** The decision on a call whose arguments are over {@code maxArgumentBytes}: blocked unread, whatever the rules say. */
@@ -180,8 +214,7 @@ public final class ToolCallGate {
         CallContext context = request.context();
         return new AuditEvent(0, gated.decisionId(), clock.instant(), context.workspace(), context.agent(), request.source(),
                 gated.call().name(), gated.call().id(), auditArguments(gated.call().arguments()), auditDecision(decision),
-                // Reasons may quote the arguments (a parse error names the token it stopped at): redacted like them.
-                decision.matchedRules(), decision.reasons().stream().map(ToolCallGate::reasonLine).map(redactor::redactText).toList(),
+                decision.matchedRules(), reasonLines(decision),
                 decision.riskScore(),
                 gated.approvalId(), decision.policyVersion(), context.model(), request.upstreamStatus(), overheadMicros,
                 gated.approvedBy());
@@ -204,6 +237,17 @@ public final class ToolCallGate {
             return "pending";
         }
         return decision.releases() ? "allowed" : "blocked";
+    }
+
+    /** One audit line per finding, then one per verdict of the judge model, if one took part; redacted like the arguments. */
+    private List<String> reasonLines(Decision decision) {
+        List<String> lines = new ArrayList<>(decision.reasons().size() + 1);
+        // Reasons may quote the arguments (a parse error names the token it stopped at).
+        decision.reasons().forEach(finding -> lines.add(redactor.redactText(reasonLine(finding))));
+        if (decision.judgement() != null) {
+            decision.judgement().lines().forEach(line -> lines.add(redactor.redactText(line)));
+        }
+        return lines;
     }
 
     /** One audit line per finding: "rule-id: message". */

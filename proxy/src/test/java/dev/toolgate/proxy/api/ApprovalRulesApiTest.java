@@ -164,14 +164,53 @@ class ApprovalRulesApiTest {
     }
 
     @Test
-    void aRuleWithOnlyTextIs422AndSaysToolsAreRequired() throws IOException {
+    void theSeedsBodyCreatesAJudgedRuleInTheSeedsShape() throws IOException {
         start();
 
-        try (Response response = create("{\"rule_text\":\"Never refund more than the order total\",\"action\":\"approve\"}")) {
+        JsonNode created;
+        try (Response response = create("{\"rule_text\":\"Any wire transfer over £1,000 needs approval\",\"action\":\"approve\","
+                + "\"approver_email\":\"finance@example.com\"}")) {
+            String text = response.body().string();
+            assertThat(response.code()).as(text).isEqualTo(201);
+            created = JSON.readTree(text);
+        }
+        String id = created.path("id").asText();
+        assertThat(id).isNotBlank();
+        assertThat(created.path("rule_text").asText()).isEqualTo("Any wire transfer over £1,000 needs approval");
+        assertThat(created.path("action").asText()).isEqualTo("approve");
+        assertThat(created.path("approver_email").asText()).isEqualTo("finance@example.com");
+        assertThat(created.path("judged").asBoolean()).isTrue();
+        assertThat(created.path("tools")).extracting(JsonNode::asText).containsExactly("*");
+        assertThat(created.path("when").isNull()).isTrue();
+
+        JsonNode listed = rules(TestGateway.ADMIN_KEY);
+        assertThat(ids(listed)).containsExactly("no-deletes", "big-transfers", "env-files", id);
+        assertThat(listed.get(3).path("rule_text").asText()).isEqualTo("Any wire transfer over £1,000 needs approval");
+        assertThat(listed.get(3).path("judged").asBoolean()).isTrue();
+        assertThat(listed.get(1).path("judged").asBoolean()).isFalse();
+
+        try (Response response = gateway.delete("/api/approval-rules/" + id, TestGateway.ADMIN_KEY)) {
+            assertThat(response.code()).isEqualTo(200);
+            JsonNode deleted = JSON.readTree(response.body().string());
+            assertThat(deleted.path("id").asText()).isEqualTo(id);
+            assertThat(deleted.path("deleted").asBoolean()).isTrue();
+        }
+        assertThat(ids(rules(TestGateway.ADMIN_KEY))).doesNotContain(id);
+    }
+
+    @Test
+    void anExactRuleWithoutToolsIs422() throws IOException {
+        start();
+
+        try (Response response = create("{\"rule_text\":\"Refunds\",\"action\":\"approve\",\"judged\":false}")) {
             assertThat(response.code()).isEqualTo(422);
             JsonNode error = error(response);
             assertThat(error.path("code").asText()).isEqualTo("VALIDATION_FAILED");
             assertThat(error.path("message").asText()).contains("tools");
+        }
+        try (Response response = create("{\"rule_text\":\"Refunds\",\"action\":\"approve\",\"judged\":\"yes\"}")) {
+            assertThat(response.code()).isEqualTo(422);
+            assertThat(error(response).path("message").asText()).contains("judged must be true or false");
         }
         assertThat(ids(rules(TestGateway.ADMIN_KEY))).hasSize(3);
     }

@@ -13,7 +13,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** {@link RuleStore} on the {@code approval_rules} table; tool lists are stored as JSON text. */
 public final class JdbiRuleStore implements RuleStore {
-    private static final String COLUMNS = "id, workspace, rule_text, action, approver_email, tools, when_expr, created_at, created_by";
+    private static final String COLUMNS = "id, workspace, rule_text, action, approver_email, tools, when_expr, judged, created_at, created_by";
 
     private final Jdbi jdbi;
 
@@ -44,7 +44,7 @@ public final class JdbiRuleStore implements RuleStore {
         try {
             jdbi.useTransaction(handle -> {
                 handle.createUpdate("INSERT INTO approval_rules (" + COLUMNS + ") VALUES (:id,"
-                            + " :workspace, :ruleText, :action, :approverEmail, :tools, :when, :createdAt, :createdBy)")
+                            + " :workspace, :ruleText, :action, :approverEmail, :tools, :when, :judged, :createdAt, :createdBy)")
                     .bind("id", rule.id())
                     .bind("workspace", rule.workspace())
                     .bind("ruleText", rule.ruleText())
@@ -52,6 +52,7 @@ public final class JdbiRuleStore implements RuleStore {
                     .bind("approverEmail", rule.approverEmail())
                     .bind("tools", JsonLists.write(rule.tools()))
                     .bind("when", rule.when())
+                    .bind("judged", rule.judged())
                     .bind("createdAt", rule.createdAt())
                     .bind("createdBy", rule.createdBy())
                     .execute();
@@ -88,6 +89,7 @@ public final class JdbiRuleStore implements RuleStore {
                 rs.getString("approver_email"),
                 JsonLists.read(rs.getString("tools")),
                 rs.getString("when_expr"),
+                rs.getBoolean("judged"),
                 UtcTimestamps.read(rs, "created_at"),
                 rs.getString("created_by"));
     }
