@@ -22,6 +22,7 @@ import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.judge.ModelJudge;
+import dev.toolgate.proxy.mcp.McpServerEndpoint;
 import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.openai.chat.ChatFormat;
 import dev.toolgate.proxy.openai.responses.ResponsesFormat;
@@ -158,7 +159,8 @@ public final class Gateway implements AutoCloseable {
                     config.limits().maxToolArgumentBytes());
             String metadataField = config.response().metadataField();
             URI publicUrl = config.server().publicUrl();
-            Router router = Routes.table(api, links, new Routes.Providers(
+            McpServerEndpoint mcp = new McpServerEndpoint(gate, api.pendingApprovals(), killSwitch, storage.auditLog(), blocking, publicUrl);
+            Router router = Routes.table(api, links, mcp, new Routes.Providers(
                     new ModelEndpoint(upstream, openAi, new ChatFormat(), gate, limits, metadataField, publicUrl,
                             new ChatConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl)),
                     new ModelEndpoint(upstream, openAi, new ResponsesFormat(), gate, limits, metadataField, publicUrl, null),

@@ -8,6 +8,7 @@ import static io.netty.handler.codec.http.HttpMethod.PUT;
 
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
+import dev.toolgate.proxy.mcp.McpServerEndpoint;
 import dev.toolgate.proxy.server.Endpoint;
 import dev.toolgate.proxy.server.Route.Access;
 import dev.toolgate.proxy.server.Router;
@@ -39,7 +40,7 @@ final class Routes {
                      boolean anthropicKeyIsGateway, Endpoint openAiPassthrough) {
     }
 
-    static Router table(ManagementApi api, ApprovalLinkEndpoints links, Providers providers) {
+    static Router table(ManagementApi api, ApprovalLinkEndpoints links, McpServerEndpoint mcp, Providers providers) {
         Router router = new Router()
                 // Probes for load balancers
                 .add(GET,    "/healthz",                           Access.PUBLIC, api::live)
@@ -62,6 +63,10 @@ final class Routes {
                 .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
                 .add(POST,   "/api/approval-rules/compile",        Access.ADMIN,  api::compileRule)
                 .add(DELETE, "/api/approval-rules/:id",            Access.ADMIN,  api.approvalRules()::delete)
+                // Toolgate as an MCP server (Streamable HTTP); the tools check the key's role themselves
+                .add(POST,   "/mcp",                               Access.AGENT,  mcp::post)
+                .add(GET,    "/mcp",                               Access.AGENT,  mcp::get)
+                .add(DELETE, "/mcp",                               Access.AGENT,  mcp::delete)
                 // One-click approval links: public, guarded by their token
                 .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))
                 .add(POST,   "/api/approve/:token",                Access.PUBLIC, links.decide("approve"))

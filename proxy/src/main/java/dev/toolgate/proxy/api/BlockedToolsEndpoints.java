@@ -24,20 +24,23 @@ public final class BlockedToolsEndpoints {
 
     public void list(Exchange exchange) {
         String workspace = exchange.principal().workspace();
-        blocking.respond(exchange, () -> {
-            ObjectNode body = Json.object();
-            ArrayNode tools = body.putArray("blocked_tools");
-            killSwitch.configured().stream().sorted().forEach(tool -> tools.addObject()
-                    .put("tool_name", tool).put("source", "config"));
-            for (BlockedTool blocked : killSwitch.list(workspace)) {
-                tools.addObject()
-                        .put("tool_name", blocked.tool())
-                        .put("source", "api")
-                        .put("created_at", blocked.createdAt().toString())
-                        .put("created_by", blocked.createdBy());
-            }
-            return Blocking.Answer.ok(body);
-        });
+        blocking.respond(exchange, () -> Blocking.Answer.ok(listing(killSwitch, workspace)));
+    }
+
+    /** The body of {@code GET /api/blocked-tools}: the file's list and the workspace's own. Reads storage. */
+    public static ObjectNode listing(KillSwitch killSwitch, String workspace) {
+        ObjectNode body = Json.object();
+        ArrayNode tools = body.putArray("blocked_tools");
+        killSwitch.configured().stream().sorted().forEach(tool -> tools.addObject()
+                .put("tool_name", tool).put("source", "config"));
+        for (BlockedTool blocked : killSwitch.list(workspace)) {
+            tools.addObject()
+                    .put("tool_name", blocked.tool())
+                    .put("source", "api")
+                    .put("created_at", blocked.createdAt().toString())
+                    .put("created_by", blocked.createdBy());
+        }
+        return body;
     }
 
     public void add(Exchange exchange) {

@@ -91,7 +91,7 @@ public final class InterceptEndpoint implements Endpoint {
                 return IdempotentAnswers.Answer.of(ApiError.decisionUnavailable(), false);
             }
             try {
-                return new IdempotentAnswers.Answer(HttpResponseStatus.OK, Json.bytes(answer(gated.get(0))), true);
+                return new IdempotentAnswers.Answer(HttpResponseStatus.OK, Json.bytes(answer(gated.get(0), publicUrl)), true);
             } catch (RuntimeException bug) {
                 log.error("internal error answering an intercept for agent '{}'", agent, bug);
                 return internalError();
@@ -127,7 +127,8 @@ public final class InterceptEndpoint implements Endpoint {
         throw ApiError.validation("arguments must be a JSON object or a string holding one, got " + arguments.getNodeType().name().toLowerCase());
     }
 
-    private ObjectNode answer(GatedCall gated) {
+    /** The answer to an intercept of one call: whether it may run, why, and its approval when held. */
+    public static ObjectNode answer(GatedCall gated, URI publicUrl) {
         DecisionSummary summary = new DecisionSummary(List.of(gated), publicUrl);
         Decision decision = gated.decision();
         ObjectNode answer = Json.object();

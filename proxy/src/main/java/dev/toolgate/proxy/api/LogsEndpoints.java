@@ -41,34 +41,38 @@ public final class LogsEndpoints {
     /** Newest first, filtered and paged. */
     public void list(Exchange exchange) {
         AuditQuery query = ListParams.auditQuery(exchange);
-        blocking.respond(exchange, () -> {
-            AuditPage page = auditLog.query(query);
-            ObjectNode body = Json.object();
-            ArrayNode logs = body.putArray("logs");
-            page.events().forEach(event -> logs.add(AuditEventJson.of(event)));
-            body.put("total", page.total());
-            body.put("page", page.page());
-            body.put("limit", page.limit());
-            return Blocking.Answer.ok(body);
-        });
+        blocking.respond(exchange, () -> Blocking.Answer.ok(logs(auditLog.query(query))));
+    }
+
+    /** The body of {@code GET /api/logs} for one page of events. */
+    public static ObjectNode logs(AuditPage page) {
+        ObjectNode body = Json.object();
+        ArrayNode logs = body.putArray("logs");
+        page.events().forEach(event -> logs.add(AuditEventJson.of(event)));
+        body.put("total", page.total());
+        body.put("page", page.page());
+        body.put("limit", page.limit());
+        return body;
     }
 
     /** Counts by status, optionally since a time. */
     public void stats(Exchange exchange) {
         Instant since = ListParams.since(exchange);
         String workspace = exchange.principal().workspace();
-        blocking.respond(exchange, () -> {
-            Map<String, Long> counts = auditLog.countByDecision(workspace, since);
-            ObjectNode body = Json.object();
-            body.put("total", counts.values().stream().mapToLong(Long::longValue).sum());
-            for (String decision : List.of("allowed", "warned", "blocked", "pending", "approved", "denied", "expired")) {
-                body.put(decision, counts.getOrDefault(decision, 0L));
-            }
-            if (since != null) {
-                body.put("since", since.toString());
-            }
-            return Blocking.Answer.ok(body);
-        });
+        blocking.respond(exchange, () -> Blocking.Answer.ok(stats(auditLog.countByDecision(workspace, since), since)));
+    }
+
+    /** The body of {@code GET /api/stats}: counts by decision, since {@code since} when not null. */
+    public static ObjectNode stats(Map<String, Long> counts, Instant since) {
+        ObjectNode body = Json.object();
+        body.put("total", counts.values().stream().mapToLong(Long::longValue).sum());
+        for (String decision : List.of("allowed", "warned", "blocked", "pending", "approved", "denied", "expired")) {
+            body.put(decision, counts.getOrDefault(decision, 0L));
+        }
+        if (since != null) {
+            body.put("since", since.toString());
+        }
+        return body;
     }
 
     /**

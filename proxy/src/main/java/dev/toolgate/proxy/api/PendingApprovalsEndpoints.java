@@ -46,14 +46,17 @@ public final class PendingApprovalsEndpoints {
         ApprovalQuery query = new ApprovalQuery(exchange.principal().workspace(), status,
                 ListParams.blankToNull(exchange.param("tool")), ListParams.since(exchange), ListParams.limit(exchange),
                 ListParams.page(exchange));
-        blocking.respond(exchange, () -> {
-            ObjectNode body = Json.object();
-            ArrayNode list = body.putArray("approvals");
-            storage.approvals().list(query).forEach(approval -> list.add(view(approval)));
-            body.put("page", query.page());
-            body.put("limit", query.limit());
-            return Blocking.Answer.ok(body);
-        });
+        blocking.respond(exchange, () -> Blocking.Answer.ok(listing(query)));
+    }
+
+    /** The body of {@code GET /api/pending-approvals} for {@code query}. Reads storage: call it off the event loops. */
+    public ObjectNode listing(ApprovalQuery query) {
+        ObjectNode body = Json.object();
+        ArrayNode list = body.putArray("approvals");
+        storage.approvals().list(query).forEach(approval -> list.add(view(approval)));
+        body.put("page", query.page());
+        body.put("limit", query.limit());
+        return body;
     }
 
     /**
@@ -76,11 +79,7 @@ public final class PendingApprovalsEndpoints {
         if (action.isMissingNode() || action.isNull()) {
             throw ApiError.missingField("action");
         }
-        ApprovalStatus to = switch (action.asText()) {
-            case "approved", "approve" -> ApprovalStatus.APPROVED;
-            case "denied", "deny" -> ApprovalStatus.DENIED;
-            default -> throw ApiError.validation("action must be \"approved\" or \"denied\", got " + action);
-        };
+        ApprovalStatus to = decision(action.asText());
         JsonNode note = body.path("note");
         if (!note.isMissingNode() && !note.isNull() && !note.isTextual()) {
             throw ApiError.validation("note must be a string");
@@ -88,21 +87,36 @@ public final class PendingApprovalsEndpoints {
         String id = exchange.pathParam("id");
         String workspace = exchange.principal().workspace();
         String decidedBy = "api:" + exchange.principal().name();
-        blocking.respond(exchange, () -> {
-            Approvals.Outcome outcome = approvals.decide(workspace, id, to, decidedBy, note.isTextual() ? note.textValue() : null)
-                    .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'"));
-            if (!outcome.decidedNow()) {
-                PendingApproval standing = outcome.approval();
-                // Still pending here means past its expiry time before the expiry pass got to it: it counts as denied.
-                if (standing.status() == ApprovalStatus.PENDING || standing.status() == ApprovalStatus.EXPIRED) {
-                    throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_DECIDED", "approval '" + id
-                            + "' expired unanswered at " + standing.expiresAt() + "; it counts as denied");
-                }
-                throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_DECIDED", "approval '" + id + "' is already "
-                        + standing.status().value() + (standing.decidedBy() != null ? " (by " + standing.decidedBy() + ")" : ""));
+        blocking.respond(exchange, () -> Blocking.Answer.ok(decide(workspace, id, to, decidedBy, note.isTextual() ? note.textValue() : null)));
+    }
+
+    /** approved (or approve) and denied (or deny), as an approval's new status. */
+    public static ApprovalStatus decision(String action) {
+        return switch (action) {
+            case "approved", "approve" -> ApprovalStatus.APPROVED;
+            case "denied", "deny" -> ApprovalStatus.DENIED;
+            default -> throw ApiError.validation("action must be \"approved\" or \"denied\", got \"" + action + "\"");
+        };
+    }
+
+    /**
+     * Decides approval {@code id} and returns its view; 404 when there is none, 409 when it was
+     * decided (or expired) before. Writes storage: call it off the event loops.
+     */
+    public ObjectNode decide(String workspace, String id, ApprovalStatus to, String decidedBy, String note) {
+        Approvals.Outcome outcome = approvals.decide(workspace, id, to, decidedBy, note)
+                .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'"));
+        if (!outcome.decidedNow()) {
+            PendingApproval standing = outcome.approval();
+            // Still pending here means past its expiry time before the expiry pass got to it: it counts as denied.
+            if (standing.status() == ApprovalStatus.PENDING || standing.status() == ApprovalStatus.EXPIRED) {
+                throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_DECIDED", "approval '" + id
+                        + "' expired unanswered at " + standing.expiresAt() + "; it counts as denied");
             }
-            return Blocking.Answer.ok(view(outcome.approval()));
-        });
+            throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_DECIDED", "approval '" + id + "' is already "
+                    + standing.status().value() + (standing.decidedBy() != null ? " (by " + standing.decidedBy() + ")" : ""));
+        }
+        return view(outcome.approval());
     }
 
     private ObjectNode view(PendingApproval approval) {

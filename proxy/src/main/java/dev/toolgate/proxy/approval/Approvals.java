@@ -225,6 +225,14 @@ public final class Approvals implements ApprovalHold {
         }
     }
 
+    /**
+     * Whether this instance recognises {@code conversationDigest} as one an approval may answer; an
+     * approval created on another instance is recognised once the shared-state sync has seen it.
+     */
+    public boolean recognisesConversation(String conversationDigest) {
+        return live.mayHaveApproval(conversationDigest);
+    }
+
     /** The newest approval for a conversation the agent sends again, if it is one we hold something for. */
     public Optional<PendingApproval> forConversation(CallContext context, String conversationDigest) {
         return storage.approvals().findLatestForConversation(context.workspace(), context.agent(), conversationDigest);

@@ -121,8 +121,11 @@ class ClusterTest {
         String approvalId = held.at("/_toolgate/approval_id").asText();
         assertThat(held.at("/_toolgate/status").asText()).isEqualTo("pending_approval");
 
-        // The retry reaches C before anyone decided: the same approval, not a second one, and no second model call.
-        within(PROPAGATION.plusMillis(500), () -> chat(c).at("/_toolgate/approval_id").asText().equals(approvalId));
+        // C learns of the held conversation within the documented bound; a retry reaching C before anyone
+        // decided then gets the same approval, not a second one, and the model is not asked again.
+        String conversation = a.gateway().storage().approvals().find("default", approvalId).orElseThrow().conversationDigest();
+        within(PROPAGATION, () -> c.gateway().approvals().recognisesConversation(conversation));
+        assertThat(chat(c).at("/_toolgate/approval_id").asText()).isEqualTo(approvalId);
         assertThat(modelCalls()).isEqualTo(1);
 
         try (Response decided = b.post("/api/pending-approvals/" + approvalId + "/decide", TestGateway.ADMIN_KEY,
