@@ -19,7 +19,8 @@ public record Config(
         ResponseConfig response,
         LimitsConfig limits,
         RedactionConfig redaction,
-        JudgeConfig judge) {
+        JudgeConfig judge,
+        McpConfig mcp) {
 
     public Config {
         keys = List.copyOf(keys);

@@ -34,6 +34,11 @@ public final class PolicyEngine {
         return ruleSetFor(context.workspace()).evaluation(call, context, blockedFor(context.workspace()));
     }
 
+    /** Whether {@code workspace} blocks every call of this tool whatever its arguments (see {@link RuleSet#blocksEveryCall}). */
+    public boolean blocksEveryCall(String workspace, String name, String alias) {
+        return ruleSetFor(workspace).blocksEveryCall(name, alias, blockedFor(workspace));
+    }
+
     /** The rule set every workspace without rules of its own uses. */
     public RuleSet ruleSet() {
         return ruleSet;

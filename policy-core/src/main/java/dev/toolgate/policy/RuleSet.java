@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -155,7 +156,7 @@ public final class RuleSet {
 
     /** The exact rules' decision on one call, and the judged rules whose verdict could still change it. */
     public Evaluation evaluation(ToolCall call, CallContext context, Set<String> blockedTools) {
-        if (blockedTools.contains(call.name())) {
+        if (call.knownIn(blockedTools)) {
             return new Evaluation(this, decision(Action.BLOCK, List.of(),
                     List.of(new Finding(KILL_SWITCH_RULE, "tool '" + call.name() + "' is on the blocked-tools list")), null, null));
         }
@@ -167,7 +168,7 @@ public final class RuleSet {
                     List.of(new Finding(INVALID_ARGUMENTS_RULE, e.getMessage())), null, null));
         }
 
-        List<CompiledRule> candidates = candidatesFor(call.name());
+        List<CompiledRule> candidates = call.alias() == null ? candidatesFor(call.name()) : candidatesFor(call.name(), call.alias());
         if (candidates.isEmpty()) {
             return new Evaluation(this, defaultDecision());
         }
@@ -263,6 +264,34 @@ public final class RuleSet {
             default:
                 return 1.0;
         }
+    }
+
+    /**
+     * Whether every call of the tool named {@code name} (or {@code alias}, may be null) is blocked
+     * whatever its arguments: on the kill switch, or matched by a block rule with no condition.
+     * An MCP gateway hides such tools from its listing.
+     */
+    public boolean blocksEveryCall(String name, String alias, Set<String> blockedTools) {
+        ToolCall call = new ToolCall(null, name, "{}", alias);
+        if (call.knownIn(blockedTools)) {
+            return true;
+        }
+        List<CompiledRule> candidates = alias == null ? candidatesFor(name) : candidatesFor(name, alias);
+        return candidates.stream().map(CompiledRule::rule)
+                .anyMatch(rule -> rule.action() == Action.BLOCK && rule.when() == null && !rule.judged());
+    }
+
+    /** The candidates for either name, each once, in rule order. */
+    private List<CompiledRule> candidatesFor(String name, String alias) {
+        List<CompiledRule> byName = candidatesFor(name);
+        List<CompiledRule> byAlias = candidatesFor(alias);
+        if (byAlias.isEmpty()) {
+            return byName;
+        }
+        Map<Integer, CompiledRule> merged = new TreeMap<>();
+        byName.forEach(rule -> merged.put(rule.position(), rule));
+        byAlias.forEach(rule -> merged.put(rule.position(), rule));
+        return List.copyOf(merged.values());
     }
 
     private List<CompiledRule> candidatesFor(String tool) {

@@ -22,7 +22,7 @@ import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.judge.ModelJudge;
-import dev.toolgate.proxy.mcp.McpServerEndpoint;
+import dev.toolgate.proxy.mcp.McpEndpoints;
 import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.openai.chat.ChatFormat;
 import dev.toolgate.proxy.openai.responses.ResponsesFormat;
@@ -73,11 +73,13 @@ public final class Gateway implements AutoCloseable {
     private final Duration shutdownGrace;
     private final ToolgateServer server;
     private final Router router;
+    private final McpEndpoints mcp;
 
     private Gateway(List<AutoCloseable> resources, Storage storage, Approvals approvals, ToolgateServer server,
-                    Router router, Duration shutdownGrace) {
+                    Router router, McpEndpoints mcp, Duration shutdownGrace) {
         this.resources = resources;
         this.router = router;
+        this.mcp = mcp;
         this.storage = storage;
         this.approvals = approvals;
         this.server = server;
@@ -159,7 +161,8 @@ public final class Gateway implements AutoCloseable {
                     config.limits().maxToolArgumentBytes());
             String metadataField = config.response().metadataField();
             URI publicUrl = config.server().publicUrl();
-            McpServerEndpoint mcp = new McpServerEndpoint(gate, api.pendingApprovals(), killSwitch, storage.auditLog(), blocking, publicUrl);
+            McpEndpoints mcp = remember(opened, new McpEndpoints(gate, api.pendingApprovals(), killSwitch, storage.auditLog(), blocking,
+                    publicUrl, config.mcp()));
             Router router = Routes.table(api, links, mcp, new Routes.Providers(
                     new ModelEndpoint(upstream, openAi, new ChatFormat(), gate, limits, metadataField, publicUrl,
                             new ChatConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl)),
@@ -177,10 +180,11 @@ public final class Gateway implements AutoCloseable {
             ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router, steps,
                     config.server().host(), config.server().port(), config.limits().maxRequestBytes(), config.server().idleTimeout(),
                     config.server().requestTimeout(), inFlight));
-            log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}",
+            mcp.start();
+            log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}; {} MCP server(s) behind it",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),
-                    config.rules().size(), config.ruleSet().version());
-            return new Gateway(opened, storage, approvals, server, router, config.server().shutdownGrace());
+                    config.rules().size(), config.ruleSet().version(), config.mcp().servers().size());
+            return new Gateway(opened, storage, approvals, server, router, mcp, config.server().shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -273,6 +277,7 @@ public final class Gateway implements AutoCloseable {
         log.info("Shutting down: no new connections, readiness reports not ready; requests in flight get up to {}",
                 shutdownGrace);
         try {
+            mcp.endSessions();  // their streams would otherwise hold the drain for the whole grace
             int unfinished = server.drain(shutdownGrace);
             if (unfinished > 0) {
                 log.warn("{} request(s) still in flight after the shutdown grace of {}; their connections are closed now",

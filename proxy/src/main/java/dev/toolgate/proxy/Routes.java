@@ -8,7 +8,7 @@ import static io.netty.handler.codec.http.HttpMethod.PUT;
 
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
-import dev.toolgate.proxy.mcp.McpServerEndpoint;
+import dev.toolgate.proxy.mcp.McpEndpoints;
 import dev.toolgate.proxy.server.Endpoint;
 import dev.toolgate.proxy.server.Route.Access;
 import dev.toolgate.proxy.server.Router;
@@ -40,7 +40,7 @@ final class Routes {
                      boolean anthropicKeyIsGateway, Endpoint openAiPassthrough) {
     }
 
-    static Router table(ManagementApi api, ApprovalLinkEndpoints links, McpServerEndpoint mcp, Providers providers) {
+    static Router table(ManagementApi api, ApprovalLinkEndpoints links, McpEndpoints mcp, Providers providers) {
         Router router = new Router()
                 // Probes for load balancers
                 .add(GET,    "/healthz",                           Access.PUBLIC, api::live)
@@ -63,10 +63,18 @@ final class Routes {
                 .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
                 .add(POST,   "/api/approval-rules/compile",        Access.ADMIN,  api::compileRule)
                 .add(DELETE, "/api/approval-rules/:id",            Access.ADMIN,  api.approvalRules()::delete)
-                // Toolgate as an MCP server (Streamable HTTP); the tools check the key's role themselves
-                .add(POST,   "/mcp",                               Access.AGENT,  mcp::post)
-                .add(GET,    "/mcp",                               Access.AGENT,  mcp::get)
-                .add(DELETE, "/mcp",                               Access.AGENT,  mcp::delete)
+                // MCP: Toolgate's own server, and the gateway to each downstream server (Streamable HTTP and
+                // legacy SSE); the governance tools check the key's role themselves
+                .addBearerKeyed(POST,   "/mcp",                    Access.AGENT,  mcp::post)
+                .addBearerKeyed(GET,    "/mcp",                    Access.AGENT,  mcp::get)
+                .addBearerKeyed(DELETE, "/mcp",                    Access.AGENT,  mcp::delete)
+                .addBearerKeyed(POST,   "/mcp/:server",            Access.AGENT,  mcp::postToServer)
+                .addBearerKeyed(GET,    "/mcp/:server",            Access.AGENT,  mcp::getFromServer)
+                .addBearerKeyed(DELETE, "/mcp/:server",            Access.AGENT,  mcp::deleteAtServer)
+                .addBearerKeyed(GET,    "/sse",                    Access.AGENT,  mcp::openSse)
+                .addBearerKeyed(GET,    "/sse/:server",            Access.AGENT,  mcp::openServerSse)
+                // A legacy session's messages: its unguessable id, given only to the key that opened it, is the credential
+                .add(POST,   "/messages",                          Access.PUBLIC, mcp::message)
                 // One-click approval links: public, guarded by their token
                 .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))
                 .add(POST,   "/api/approve/:token",                Access.PUBLIC, links.decide("approve"))

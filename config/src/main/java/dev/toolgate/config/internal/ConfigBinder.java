@@ -19,7 +19,7 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Binds the node tree of {@code toolgate.yaml} to a {@link Config}, one section at a time. */
 public final class ConfigBinder {
     private static final List<String> SECTIONS = List.of("server", "upstream", "anthropic", "storage", "keys", "policy",
-            "rules", "approvals", "notifications", "response", "limits", "redaction", "judge");
+            "rules", "approvals", "notifications", "response", "limits", "redaction", "judge", "mcp");
 
     private final NodeReader reader;
 
@@ -58,7 +58,8 @@ public final class ConfigBinder {
                 limits,
                 new RedactionBinder(reader).bind(file.section("redaction", RedactionBinder.KEYS)),
                 judge(file.section("judge", List.of("base_url", "api_key", "model", "timeout", "max_concurrency", "cache_ttl")),
-                        upstream)), rules);
+                        upstream),
+                new McpBinder(reader).bind(file.section("mcp", McpBinder.KEYS))), rules);
     }
 
     /** A bound file whose rules are still to be compiled. */
@@ -80,7 +81,8 @@ public final class ConfigBinder {
         public Config compile() {
             Config c = sections;
             return new Config(c.server(), c.upstream(), c.anthropic(), c.storage(), c.keys(), c.policy(), c.rules(),
-                    rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction(), c.judge());
+                    rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction(), c.judge(),
+                    c.mcp());
         }
     }
 

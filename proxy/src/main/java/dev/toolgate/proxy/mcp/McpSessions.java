@@ -2,6 +2,7 @@ package dev.toolgate.proxy.mcp;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.toolgate.proxy.server.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -9,37 +10,53 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * MCP sessions of this gateway process ({@code Mcp-Session-Id}): created by {@code initialize},
- * bound to the key that created them, ended by {@code DELETE} or after an hour unused. A session
- * holds only the negotiated protocol version, so a client whose load balancer sends it to another
- * instance initializes again (404 tells it to, as the specification says).
+ * The MCP sessions of this gateway process, for both transports: created by {@code initialize}
+ * (Streamable HTTP) or by opening {@code GET /sse} (legacy), bound to the key that created them,
+ * ended by {@code DELETE}, by their stream closing, or after an hour unused. Sessions live in one
+ * process: a client sent to another instance gets 404 and initializes again, as the
+ * specification says it must.
  */
 final class McpSessions {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration IDLE = Duration.ofHours(1);
     private static final int MAX_SESSIONS = 100_000;
 
-    /** One client's session. */
-    record Session(String id, Principal principal, String protocolVersion) {
-    }
+    private final Cache<String, McpSession> sessions = Caffeine.newBuilder()
+            .expireAfterAccess(IDLE)
+            .maximumSize(MAX_SESSIONS)
+            .removalListener((String id, McpSession session, RemovalCause cause) -> {
+                if (session != null) {
+                    session.endStream();
+                    session.handler().closed(session);
+                }
+            })
+            .build();
 
-    private final Cache<String, Session> sessions = Caffeine.newBuilder().expireAfterAccess(IDLE).maximumSize(MAX_SESSIONS).build();
-
-    Session open(Principal principal, String protocolVersion) {
+    McpSession open(Principal principal, McpHandler handler) {
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
-        Session session = new Session(HexFormat.of().formatHex(bytes), principal, protocolVersion);
+        McpSession session = new McpSession(HexFormat.of().formatHex(bytes), principal, handler);
         sessions.put(session.id(), session);
         return session;
     }
 
     /** The session {@code id} of {@code principal}'s; another key's session is not found. */
-    Optional<Session> find(String id, Principal principal) {
-        Session session = id == null ? null : sessions.getIfPresent(id);
-        return session != null && session.principal().name().equals(principal.name()) ? Optional.of(session) : Optional.empty();
+    Optional<McpSession> find(String id, Principal principal) {
+        return find(id).filter(session -> session.principal().name().equals(principal.name()));
     }
 
-    void close(Session session) {
+    /** The session {@code id}, whoever owns it: its id is the secret (legacy SSE message posts carry no key). */
+    Optional<McpSession> find(String id) {
+        return Optional.ofNullable(id == null ? null : sessions.getIfPresent(id));
+    }
+
+    void close(McpSession session) {
         sessions.invalidate(session.id());
+    }
+
+    /** Ends every session and its stream: the gateway is shutting down. */
+    void closeAll() {
+        sessions.invalidateAll();
+        sessions.cleanUp();
     }
 }

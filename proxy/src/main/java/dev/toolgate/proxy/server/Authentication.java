@@ -16,7 +16,8 @@ public final class Authentication implements RequestStep {
     @Override
     public void handle(Exchange exchange, Route route, Chain next) throws Exception {
         if (route.access() != Route.Access.PUBLIC) {
-            String presented = GatewayKeys.presented(exchange.request().headers(), exchange.query(), route.apiKeyHeaderIsGateway())
+            String presented = GatewayKeys.presented(exchange.request().headers(), exchange.query(), route.apiKeyHeaderIsGateway(),
+                            route.bearerIsGateway())
                     .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "MISSING_API_KEY",
                             route.apiKeyHeaderIsGateway()
                                     ? "a gateway key is required: send it in the x-api-key or x-toolgate-key header"

@@ -1,6 +1,7 @@
 package dev.toolgate.proxy.server;
 
 import dev.toolgate.config.KeyConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.security.MessageDigest;
@@ -17,6 +18,7 @@ public final class GatewayKeys {
     public static final String TOOLGATE_KEY_HEADER = "x-toolgate-key";
     public static final String API_KEY_HEADER = "x-api-key";
     public static final String API_KEY_PARAM = "api_key";
+    private static final String BEARER = "Bearer ";
 
     private final List<Known> known;
 
@@ -31,12 +33,20 @@ public final class GatewayKeys {
 
     /**
      * The key from {@code x-toolgate-key}, else {@code x-api-key} (when {@code apiKeyHeaderIsOurs};
-     * on Anthropic routes that header is the provider's), else {@code ?api_key=}.
+     * on Anthropic routes that header is the provider's), else {@code Authorization: Bearer} (when
+     * {@code bearerIsOurs}; on model routes it is the provider's), else {@code ?api_key=}.
      */
-    public static Optional<String> presented(HttpHeaders headers, QueryStringDecoder query, boolean apiKeyHeaderIsOurs) {
+    public static Optional<String> presented(HttpHeaders headers, QueryStringDecoder query, boolean apiKeyHeaderIsOurs,
+                                             boolean bearerIsOurs) {
         String key = headers.get(TOOLGATE_KEY_HEADER);
         if (key == null && apiKeyHeaderIsOurs) {
             key = headers.get(API_KEY_HEADER);
+        }
+        if (key == null && bearerIsOurs) {
+            String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+            if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                key = authorization.substring(BEARER.length());
+            }
         }
         if (key == null) {
             List<String> values = query.parameters().get(API_KEY_PARAM);

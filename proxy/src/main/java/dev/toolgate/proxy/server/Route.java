@@ -17,6 +17,8 @@ public final class Route {
     private final Access access;
     /** False where {@code x-api-key} is the provider's key (Anthropic routes): the gateway key then comes in {@code x-toolgate-key}. */
     private final boolean apiKeyHeaderIsGateway;
+    /** True where no provider uses {@code Authorization}, so {@code Authorization: Bearer} may carry the gateway key (MCP). */
+    private final boolean bearerIsGateway;
     private final Endpoint endpoint;
     /** What the request's headers must say for this route to be the one (two providers on one path). */
     private final Predicate<HttpHeaders> condition;
@@ -29,10 +31,16 @@ public final class Route {
 
     public Route(HttpMethod method, String template, Access access, boolean apiKeyHeaderIsGateway,
                  Predicate<HttpHeaders> condition, Endpoint endpoint) {
+        this(method, template, access, apiKeyHeaderIsGateway, false, condition, endpoint);
+    }
+
+    public Route(HttpMethod method, String template, Access access, boolean apiKeyHeaderIsGateway, boolean bearerIsGateway,
+                 Predicate<HttpHeaders> condition, Endpoint endpoint) {
         this.method = method;
         this.template = template;
         this.access = access;
         this.apiKeyHeaderIsGateway = apiKeyHeaderIsGateway;
+        this.bearerIsGateway = bearerIsGateway;
         this.condition = condition;
         this.endpoint = endpoint;
         this.segments = split(template);
@@ -57,6 +65,10 @@ public final class Route {
 
     public boolean apiKeyHeaderIsGateway() {
         return apiKeyHeaderIsGateway;
+    }
+
+    public boolean bearerIsGateway() {
+        return bearerIsGateway;
     }
 
     public Endpoint endpoint() {

@@ -31,6 +31,12 @@ public final class Router {
         return this;
     }
 
+    /** A route no provider shares, where {@code Authorization: Bearer} may carry the gateway key too (MCP clients send it there). */
+    public Router addBearerKeyed(HttpMethod method, String template, Route.Access access, Endpoint endpoint) {
+        routes.add(new Route(method, template, access, true, true, headers -> true, endpoint));
+        return this;
+    }
+
     /** A route taken only by requests whose headers satisfy {@code condition}; others go on to later routes. */
     public Router add(HttpMethod method, String template, Route.Access access, boolean apiKeyHeaderIsGateway,
                       Predicate<HttpHeaders> condition, Endpoint endpoint) {

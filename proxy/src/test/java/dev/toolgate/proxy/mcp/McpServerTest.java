@@ -10,6 +10,7 @@ import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditQuery;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -27,9 +28,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Toolgate as an MCP server over Streamable HTTP, driven by the official MCP Java SDK client: the
- * session handshake, the tools each role sees, check_tool_call through the decision path (audited
- * with source mcp), the admin tools, and the JSON-RPC errors for bad input.
+ * Toolgate as an MCP server over Streamable HTTP and legacy SSE, driven by the official MCP Java
+ * SDK client: the session handshake, the keys it accepts, the tools each role sees, check_tool_call
+ * through the decision path (audited with source mcp), the admin tools, and the JSON-RPC errors
+ * for bad input.
  */
 class McpServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,6 +93,42 @@ class McpServerTest {
             assertThat(event.source()).isEqualTo("mcp");
             assertThat(event.agent()).isEqualTo("support-bot");
         });
+    }
+
+    @Test
+    void aLegacySseClientWithTheKeyInTheUrlGetsTheToolsOfItsRole() {
+        HttpClientSseClientTransport transport = HttpClientSseClientTransport.builder(gateway.baseUrl())
+                .sseEndpoint("/sse?api_key=" + TestGateway.ADMIN_KEY).build();
+        client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(10)).build();
+        client.initialize();
+
+        assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("check_tool_call", "block_tool");
+        JsonNode decision = structured(client.callTool(new McpSchema.CallToolRequest("check_tool_call",
+                Map.of("tool_name", "delete_file", "arguments", Map.of("path", "/tmp/x")))));
+        assertThat(decision.path("status").asText()).isEqualTo("blocked");
+    }
+
+    @Test
+    void aBearerKeyIsAcceptedOnMcpRoutesOnly() throws IOException {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(gateway.baseUrl()).endpoint("/mcp")
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + TestGateway.AGENT_KEY)).build();
+        client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(10)).build();
+        client.initialize();
+        assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("check_tool_call");
+
+        try (Response response = http.newCall(new Request.Builder().url(gateway.baseUrl() + "/api/intercept")
+                .header("Authorization", "Bearer " + TestGateway.AGENT_KEY)
+                .post(RequestBody.create("{\"tool_name\":\"read_file\"}", JSON_TYPE)).build()).execute()) {
+            assertThat(response.code()).as("elsewhere Authorization belongs to the provider").isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aLegacyMessageForAnUnknownSessionIs404() throws IOException {
+        try (Response response = http.newCall(new Request.Builder().url(gateway.baseUrl() + "/messages?sessionId=nope")
+                .post(RequestBody.create("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", JSON_TYPE)).build()).execute()) {
+            assertThat(response.code()).isEqualTo(404);
+        }
     }
 
     @Test
@@ -161,7 +199,7 @@ class McpServerTest {
                 .header("Accept", "application/json, text/event-stream")
                 .post(RequestBody.create(body, JSON_TYPE));
         if (sessionId != null) {
-            request.header(McpServerEndpoint.SESSION_HEADER, sessionId);
+            request.header(StreamableHttpTransport.SESSION_HEADER, sessionId);
         }
         return http.newCall(request.build()).execute();
     }
@@ -172,14 +210,14 @@ class McpServerTest {
             assertThat(response.code()).isEqualTo(200);
             JsonNode result = JSON.readTree(response.body().string()).path("result");
             assertThat(result.path("serverInfo").path("name").asText()).isEqualTo("toolgate");
-            return response.header(McpServerEndpoint.SESSION_HEADER) + " " + result.path("protocolVersion").asText();
+            return response.header(StreamableHttpTransport.SESSION_HEADER) + " " + result.path("protocolVersion").asText();
         }
     }
 
     @Test
     void theProtocolVersionIsNegotiated() throws IOException {
         assertThat(initialize("2025-03-26")).endsWith(" 2025-03-26");
-        assertThat(initialize("1999-01-01")).endsWith(" " + McpServerEndpoint.VERSIONS.get(0));
+        assertThat(initialize("1999-01-01")).endsWith(" " + McpMessages.VERSIONS.get(0));
     }
 
     @Test
@@ -214,11 +252,11 @@ class McpServerTest {
             assertThat(response.code()).isEqualTo(405);
         }
         try (Response response = http.newCall(new Request.Builder().url(gateway.baseUrl() + "/mcp")
-                .header("x-toolgate-key", TestGateway.ADMIN_KEY).header(McpServerEndpoint.SESSION_HEADER, session).delete().build()).execute()) {
+                .header("x-toolgate-key", TestGateway.ADMIN_KEY).header(StreamableHttpTransport.SESSION_HEADER, session).delete().build()).execute()) {
             assertThat(response.code()).as("another key's session is not found").isEqualTo(404);
         }
         try (Response response = http.newCall(new Request.Builder().url(gateway.baseUrl() + "/mcp")
-                .header("x-toolgate-key", TestGateway.AGENT_KEY).header(McpServerEndpoint.SESSION_HEADER, session).delete().build()).execute()) {
+                .header("x-toolgate-key", TestGateway.AGENT_KEY).header(StreamableHttpTransport.SESSION_HEADER, session).delete().build()).execute()) {
             assertThat(response.code()).isEqualTo(204);
         }
         try (Response response = post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}", session)) {
