@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.Dispatcher;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class HttpConnection extends DownstreamConnection {
     private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
     private static final MediaType JSON = MediaType.get("application/json");
+    /** Requests in flight to one server at once; more wait in OkHttp's queue. */
+    private static final int MAX_IN_FLIGHT = 1024;
 
     private final McpServerConfig config;
     private final OkHttpClient http;
@@ -38,7 +41,11 @@ final class HttpConnection extends DownstreamConnection {
     HttpConnection(McpServerConfig config, Duration timeout, OkHttpClient shared) {
         super(config.name(), timeout);
         this.config = config;
-        this.http = shared.newBuilder().readTimeout(timeout).callTimeout(Duration.ZERO).build();
+        // OkHttp's default of 5 requests per host would queue every client behind five calls in flight.
+        Dispatcher dispatcher = new Dispatcher(shared.dispatcher().executorService());
+        dispatcher.setMaxRequests(MAX_IN_FLIGHT);
+        dispatcher.setMaxRequestsPerHost(MAX_IN_FLIGHT);
+        this.http = shared.newBuilder().dispatcher(dispatcher).readTimeout(timeout).callTimeout(Duration.ZERO).build();
     }
 
     @Override
