@@ -3,6 +3,7 @@ package dev.toolgate.proxy.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.toolgate.proxy.testing.DemoMcpServer;
 import dev.toolgate.proxy.testing.TestGateway;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditQuery;
@@ -27,9 +28,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Toolgate as a gateway in front of a real MCP server (built with the official SDK), driven by
  * the SDK's client: every tools/call is decided first and only released calls reach the server;
- * blocked tools are hidden; a held call runs once after approval; progress passes through; a
- * server that dies mid-call gives an error, not a hang. Subclasses reach the server over stdio and
- * over Streamable HTTP.
+ * blocked tools are hidden; a held call runs once after approval; progress, resources and prompts
+ * pass through; a server that dies mid-call gives an error, not a hang. Subclasses reach the
+ * server over stdio and over Streamable HTTP.
  */
 abstract class McpGatewayContract {
     private static final String NO_UPSTREAM = "http://127.0.0.1:9/v1";
@@ -183,6 +184,18 @@ abstract class McpGatewayContract {
         assertThat(legacy.listTools().tools()).extracting(McpSchema.Tool::name).contains("read_file").doesNotContain("delete_file");
         assertThat(text(call(legacy, "read_file", Map.of("path", "/legacy")))).isEqualTo("contents of /legacy");
         assertThat(call(legacy, "delete_file", Map.of("path", "/legacy")).isError()).isTrue();
+    }
+
+    @Test
+    void resourcesAndPromptsPassThrough() {
+        McpSyncClient agent = agent();
+
+        assertThat(agent.listResources().resources()).extracting(McpSchema.Resource::uri).containsExactly(DemoMcpServer.README_URI);
+        McpSchema.ReadResourceResult read = agent.readResource(new McpSchema.ReadResourceRequest(DemoMcpServer.README_URI));
+        assertThat(((McpSchema.TextResourceContents) read.contents().get(0)).text()).isEqualTo("read me first");
+        assertThat(agent.listPrompts().prompts()).extracting(McpSchema.Prompt::name).containsExactly("summarize");
+        McpSchema.GetPromptResult prompt = agent.getPrompt(new McpSchema.GetPromptRequest("summarize", Map.of()));
+        assertThat(((McpSchema.TextContent) prompt.messages().get(0).content()).text()).isEqualTo("Summarize the shared folder.");
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.toolgate.proxy.testing;
 
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
@@ -24,9 +26,12 @@ import org.apache.catalina.startup.Tomcat;
  * A real MCP server built with the official SDK, to stand behind the gateway in tests: over stdio
  * (run {@link #main} as a child process, as the gateway does with {@code command}) or over
  * Streamable HTTP ({@link #http}, the SDK's servlet transport in an embedded Tomcat). Its tools
- * record every call that reaches them, so a test can prove what the gateway did not forward.
+ * record every call that reaches them, so a test can prove what the gateway did not forward; it
+ * also offers one resource and one prompt.
  */
 public final class DemoMcpServer {
+    /** The one resource it offers. */
+    public static final String README_URI = "file:///srv/readme.txt";
     /** Every tool call that reached this server, in order, as {@code name arguments}. */
     private static final List<String> CALLS = new ArrayList<>();
 
@@ -116,7 +121,13 @@ public final class DemoMcpServer {
 
     private static McpSyncServer build(McpServer.SyncSpecification<?> spec, Runnable crash) {
         return spec.serverInfo("demo-files", "1.0.0")
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(false, false).prompts(false).build())
+                .resources(new SyncResourceSpecification(McpSchema.Resource.builder().uri(README_URI).name("readme")
+                        .mimeType("text/plain").build(), (exchange, request) -> new McpSchema.ReadResourceResult(
+                        List.of(new McpSchema.TextResourceContents(request.uri(), "text/plain", "read me first")))))
+                .prompts(new SyncPromptSpecification(new McpSchema.Prompt("summarize", "Summarize the shared folder", List.of()),
+                        (exchange, request) -> new McpSchema.GetPromptResult("Summarize", List.of(new McpSchema.PromptMessage(
+                                McpSchema.Role.USER, new McpSchema.TextContent("Summarize the shared folder."))))))
                 .tools(List.of(
                         tool("read_file", "Reads a file", (exchange, request) -> text("contents of " + request.arguments().get("path"))),
                         tool("delete_file", "Deletes a file", (exchange, request) -> text("deleted " + request.arguments().get("path"))),
