@@ -178,8 +178,8 @@ public final class Gateway implements AutoCloseable {
                     new Authorization());
 
             ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router, steps,
-                    config.server().host(), config.server().port(), config.limits().maxRequestBytes(), config.server().idleTimeout(),
-                    config.server().requestTimeout(), inFlight));
+                    config.server().host(), config.server().port(), config.limits().maxRequestBytes(), McpEndpoints::speaksJsonRpc,
+                    config.server().idleTimeout(), config.server().requestTimeout(), inFlight));
             mcp.start();
             log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}; {} MCP server(s) behind it",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),

@@ -3,6 +3,7 @@ package dev.toolgate.proxy.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.server.Json;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,13 +74,11 @@ abstract class DownstreamConnection implements AutoCloseable {
     }
 
     private CompletableFuture<ObjectNode> initialize() {
-        ObjectNode params = Json.object();
-        params.put("protocolVersion", McpMessages.VERSIONS.get(0));
-        params.putObject("capabilities");
-        params.putObject("clientInfo").put("name", CLIENT_NAME).put("version", GovernanceServer.SERVER_VERSION);
-        return exchange("initialize", params).thenApply(result -> {
+        ObjectNode params = McpJson.tree(new McpSchema.InitializeRequest(McpMessages.VERSIONS.get(0),
+                McpSchema.ClientCapabilities.builder().build(), new McpSchema.Implementation(CLIENT_NAME, GovernanceServer.SERVER_VERSION)));
+        return exchange(McpSchema.METHOD_INITIALIZE, params).thenApply(result -> {
             protocolAgreed(result.path("protocolVersion").asText(McpMessages.VERSIONS.get(0)));
-            send(message("notifications/initialized", Json.object(), null));
+            send(message(McpSchema.METHOD_NOTIFICATION_INITIALIZED, Json.object(), null));
             log.info("MCP server '{}' ready: {} {}", server, result.path("serverInfo").path("name").asText("?"),
                     result.path("serverInfo").path("version").asText(""));
             return result;
@@ -128,7 +127,7 @@ abstract class DownstreamConnection implements AutoCloseable {
 
     private static ObjectNode message(String method, ObjectNode params, String id) {
         ObjectNode message = Json.object();
-        message.put("jsonrpc", "2.0");
+        message.put("jsonrpc", McpSchema.JSONRPC_VERSION);
         if (id != null) {
             message.put("id", id);
         }

@@ -11,6 +11,7 @@ import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.Principal;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -74,11 +75,11 @@ final class DownstreamServer implements McpHandler {
     public CompletableFuture<JsonNode> request(McpSession session, JsonNode id, String method, ObjectNode params,
                                               Consumer<ObjectNode> early) {
         switch (method) {
-            case "ping":
+            case McpSchema.METHOD_PING:
                 return CompletableFuture.completedFuture(Json.object());
-            case "tools/list":
+            case McpSchema.METHOD_TOOLS_LIST:
                 return forward(session, id, method, params, early).thenApply(result -> visibleTools(session.principal(), result));
-            case "tools/call":
+            case McpSchema.METHOD_TOOLS_CALL:
                 return governed(session, id, params, early);
             default:
                 return forward(session, id, method, params, early);
@@ -102,7 +103,7 @@ final class DownstreamServer implements McpHandler {
                 Map.of("source", "mcp", "server", name, "path", "/mcp/" + name));
         return gate.decide(new ToolCallGate.Request(context, "mcp", List.of(call), null, null, 0)).thenCompose(gated -> {
             GatedCall decided = gated.get(0);
-            return decided.decision().releases() ? forward(session, id, "tools/call", params, early)
+            return decided.decision().releases() ? forward(session, id, McpSchema.METHOD_TOOLS_CALL, params, early)
                     : CompletableFuture.completedFuture(refusal(decided));
         });
     }
@@ -116,11 +117,8 @@ final class DownstreamServer implements McpHandler {
         } else {
             text.append(" Rule ").append(decision.path("rule").asText()).append(": ").append(decision.path("reason").asText());
         }
-        ObjectNode result = Json.object();
-        result.putArray("content").addObject().put("type", "text").put("text", text.toString());
-        result.put("isError", true);
-        result.putObject("_meta").set("toolgate", decision);
-        return result;
+        return McpJson.tree(McpSchema.CallToolResult.builder().addTextContent(text.toString()).isError(true)
+                .meta(Map.of("toolgate", decision)).build());
     }
 
     private ObjectNode visibleTools(Principal principal, JsonNode result) {
@@ -168,7 +166,7 @@ final class DownstreamServer implements McpHandler {
 
     @Override
     public void notification(McpSession session, String method, ObjectNode params) {
-        if (method.equals("notifications/initialized")) {
+        if (method.equals(McpSchema.METHOD_NOTIFICATION_INITIALIZED)) {
             return;  // the gateway initialized the server itself
         }
         if (method.equals("notifications/cancelled")) {
@@ -186,7 +184,7 @@ final class DownstreamServer implements McpHandler {
     /** A notification from the server: progress to the client that asked, anything else to every client listening. */
     private void fromServer(ObjectNode message) {
         String method = message.path("method").asText();
-        if (method.equals("notifications/progress")) {
+        if (method.equals(McpSchema.METHOD_NOTIFICATION_PROGRESS)) {
             ProgressRoute route = progress.get(message.path("params").path("progressToken").asText());
             if (route != null) {
                 ObjectNode forClient = message.deepCopy();

@@ -3,6 +3,7 @@ package dev.toolgate.proxy.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.server.Json;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -22,23 +23,22 @@ final class GovernanceServer implements McpHandler {
 
     @Override
     public CompletableFuture<ObjectNode> initialize(McpSession session, ObjectNode params) {
-        ObjectNode result = Json.object();
-        result.put("protocolVersion", session.protocolVersion());
-        result.putObject("capabilities").putObject("tools").put("listChanged", false);
-        result.putObject("serverInfo").put("name", SERVER_NAME).put("version", SERVER_VERSION);
-        result.put("instructions", "Call check_tool_call before running any tool: run it only when the answer says allowed.");
-        return CompletableFuture.completedFuture(result);
+        McpSchema.InitializeResult result = new McpSchema.InitializeResult(session.protocolVersion(),
+                McpSchema.ServerCapabilities.builder().tools(false).build(),
+                new McpSchema.Implementation(SERVER_NAME, SERVER_VERSION),
+                "Call check_tool_call before running any tool: run it only when the answer says allowed.");
+        return CompletableFuture.completedFuture(McpJson.tree(result));
     }
 
     @Override
     public CompletableFuture<JsonNode> request(McpSession session, JsonNode id, String method, ObjectNode params,
                                               Consumer<ObjectNode> early) {
         switch (method) {
-            case "ping":
+            case McpSchema.METHOD_PING:
                 return CompletableFuture.completedFuture(Json.object());
-            case "tools/list":
+            case McpSchema.METHOD_TOOLS_LIST:
                 return CompletableFuture.completedFuture(tools.list(session.principal()));
-            case "tools/call": {
+            case McpSchema.METHOD_TOOLS_CALL: {
                 JsonNode name = params.path("name");
                 if (!name.isTextual()) {
                     throw new JsonRpc.Failure(JsonRpc.INVALID_PARAMS, "Invalid params: tools/call needs params.name");

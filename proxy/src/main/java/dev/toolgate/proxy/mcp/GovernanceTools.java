@@ -20,6 +20,7 @@ import dev.toolgate.storage.ApprovalQuery;
 import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.AuditLog;
 import dev.toolgate.storage.AuditQuery;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -35,7 +36,15 @@ import java.util.concurrent.CompletableFuture;
  */
 final class GovernanceTools {
     /** One tool: its listing and what calling it does. */
-    private record Tool(String name, String description, ObjectNode inputSchema, boolean adminOnly, Handler handler) {
+    private record Tool(McpSchema.Tool definition, boolean adminOnly, Handler handler) {
+        Tool(String name, String description, ObjectNode inputSchema, boolean adminOnly, Handler handler) {
+            this(McpSchema.Tool.builder().name(name).description(description)
+                    .inputSchema(McpJson.MAPPER.convertValue(inputSchema, McpSchema.JsonSchema.class)).build(), adminOnly, handler);
+        }
+
+        String name() {
+            return definition.name();
+        }
     }
 
     @FunctionalInterface
@@ -100,14 +109,8 @@ final class GovernanceTools {
 
     /** {@code tools/list} for {@code principal}: admin-only tools are not shown to an agent key. */
     ObjectNode list(Principal principal) {
-        ObjectNode result = Json.object();
-        ArrayNode list = result.putArray("tools");
-        for (Tool tool : tools) {
-            if (allowed(tool, principal)) {
-                list.addObject().put("name", tool.name()).put("description", tool.description()).set("inputSchema", tool.inputSchema());
-            }
-        }
-        return result;
+        return McpJson.tree(new McpSchema.ListToolsResult(
+                tools.stream().filter(tool -> allowed(tool, principal)).map(Tool::definition).toList(), null));
     }
 
     /** {@code tools/call}: the tool's result, or one with {@code isError} when the tool refused the call. */
@@ -137,11 +140,8 @@ final class GovernanceTools {
     }
 
     private static ObjectNode toolResult(ObjectNode structured, boolean isError) {
-        ObjectNode result = Json.object();
-        result.putArray("content").addObject().put("type", "text").put("text", structured.toString());
-        result.set("structuredContent", structured);
-        result.put("isError", isError);
-        return result;
+        return McpJson.tree(McpSchema.CallToolResult.builder().addTextContent(structured.toString()).structuredContent(structured)
+                .isError(isError).build());
     }
 
     private CompletableFuture<ObjectNode> checkToolCall(Principal principal, ObjectNode arguments) {

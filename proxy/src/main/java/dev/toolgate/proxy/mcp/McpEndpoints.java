@@ -40,6 +40,11 @@ public final class McpEndpoints implements AutoCloseable {
         }
     }
 
+    /** Whether requests to {@code path} are MCP's JSON-RPC, whose clients read only JSON-RPC errors. */
+    public static boolean speaksJsonRpc(String path) {
+        return path.equals("/mcp") || path.startsWith("/mcp/") || path.equals(LegacySseTransport.MESSAGES_PATH);
+    }
+
     /** Starts the stdio servers and initializes every downstream server, without waiting for them. */
     public void start() {
         for (DownstreamServer server : downstream.values()) {

@@ -3,6 +3,8 @@ package dev.toolgate.proxy.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.server.Json;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.ProtocolVersions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
@@ -18,7 +20,8 @@ import java.util.function.Consumer;
  */
 final class McpMessages {
     /** Newest first: a client asking for a version not listed gets the newest. */
-    static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
+    static final List<String> VERSIONS = List.of(ProtocolVersions.MCP_2025_11_25, ProtocolVersions.MCP_2025_06_18,
+            ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2024_11_05);
 
     private McpMessages() {
     }
@@ -42,7 +45,7 @@ final class McpMessages {
         } catch (IOException e) {
             throw new JsonRpc.Failure(JsonRpc.PARSE_ERROR, "Parse error: the body is not JSON");
         }
-        if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText(null))) {
+        if (message == null || !message.isObject() || !McpSchema.JSONRPC_VERSION.equals(message.path("jsonrpc").asText(null))) {
             throw new JsonRpc.Failure(JsonRpc.INVALID_REQUEST,
                     "Invalid Request: one JSON-RPC 2.0 message (an object with \"jsonrpc\": \"2.0\") per POST");
         }
@@ -80,7 +83,7 @@ final class McpMessages {
         }
         CompletableFuture<? extends JsonNode> result;
         try {
-            if (message.method().equals("initialize")) {
+            if (message.method().equals(McpSchema.METHOD_INITIALIZE)) {
                 session.protocolVersion(negotiate(message.params().path("protocolVersion").asText("")));
                 result = session.handler().initialize(session, message.params());
             } else if (session.protocolVersion() == null) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 
 /** Assembles the client-facing pipeline, top to bottom. */
@@ -18,12 +19,15 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private final RequestDispatcher dispatcher;
     private final long maxRequestBytes;
+    private final Predicate<String> jsonRpcPath;
     private final Duration idleTimeout;
     private final Duration requestTimeout;
 
-    ServerInitializer(RequestDispatcher dispatcher, long maxRequestBytes, Duration idleTimeout, Duration requestTimeout) {
+    ServerInitializer(RequestDispatcher dispatcher, long maxRequestBytes, Predicate<String> jsonRpcPath, Duration idleTimeout,
+                      Duration requestTimeout) {
         this.dispatcher = dispatcher;
         this.maxRequestBytes = maxRequestBytes;
+        this.jsonRpcPath = jsonRpcPath;
         this.idleTimeout = idleTimeout;
         this.requestTimeout = requestTimeout;
     }
@@ -63,7 +67,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     private void addAggregation(ChannelPipeline pipeline) {
-        pipeline.addLast("aggregate", new RequestAggregator(maxRequestBytes));
+        pipeline.addLast("aggregate", new RequestAggregator(maxRequestBytes, jsonRpcPath));
     }
 
     private void addDispatch(ChannelPipeline pipeline) {

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 
 /** The listening socket: binds, serves through the {@link Router}, and closes gracefully. */
@@ -28,8 +29,8 @@ public final class ToolgateServer implements AutoCloseable {
      * {@code inFlight} counts the requests being served.
      */
     public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, List<RequestStep> steps,
-                                       String host, int port, long maxRequestBytes, Duration idleTimeout,
-                                       Duration requestTimeout, RequestsInFlight inFlight)
+                                       String host, int port, long maxRequestBytes, Predicate<String> jsonRpcPath,
+                                       Duration idleTimeout, Duration requestTimeout, RequestsInFlight inFlight)
             throws InterruptedException {
         EventLoopGroup acceptor = transport.newGroup(1, "toolgate-accept");
         RequestDispatcher dispatcher = new RequestDispatcher(router, steps, inFlight);
@@ -38,7 +39,7 @@ public final class ToolgateServer implements AutoCloseable {
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ServerInitializer(dispatcher, maxRequestBytes, idleTimeout, requestTimeout));
+                .childHandler(new ServerInitializer(dispatcher, maxRequestBytes, jsonRpcPath, idleTimeout, requestTimeout));
         try {
             Channel channel = bootstrap.bind(host, port).sync().channel();
             return new ToolgateServer(acceptor, channel, inFlight);

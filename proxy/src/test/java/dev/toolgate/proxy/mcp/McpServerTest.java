@@ -265,6 +265,23 @@ class McpServerTest {
     }
 
     @Test
+    void anOversizedMessageGetsAJsonRpcErrorAndTheRestOfTheApiItsUsualOne() throws IOException {
+        try (TestGateway small = TestGateway.builder(NO_UPSTREAM).extra("limits: { max_request_size: 1KiB }\n").start()) {
+            String big = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(2048) + "\"}}";
+            try (Response response = small.post("/mcp", TestGateway.AGENT_KEY, big)) {
+                assertThat(response.code()).isEqualTo(413);
+                JsonNode error = JSON.readTree(response.body().string());
+                assertThat(error.path("jsonrpc").asText()).isEqualTo("2.0");
+                assertThat(error.path("error").path("code").asInt()).isEqualTo(-32600);
+            }
+            try (Response response = small.post("/api/intercept", TestGateway.AGENT_KEY, big)) {
+                assertThat(response.code()).isEqualTo(413);
+                assertThat(JSON.readTree(response.body().string()).path("error").path("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+            }
+        }
+    }
+
+    @Test
     void aKeyInTheQueryWorksAndNoKeyIs401() throws IOException {
         try (Response response = http.newCall(new Request.Builder().url(gateway.baseUrl() + "/mcp?api_key=" + TestGateway.AGENT_KEY)
                 .post(RequestBody.create("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}", JSON_TYPE)).build()).execute()) {
