@@ -63,6 +63,16 @@ final class Routes {
                 .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
                 .add(POST,   "/api/approval-rules/compile",        Access.ADMIN,  api::compileRule)
                 .add(DELETE, "/api/approval-rules/:id",            Access.ADMIN,  api.approvalRules()::delete)
+                // One-click approval links: public, guarded by their token
+                .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))
+                .add(POST,   "/api/approve/:token",                Access.PUBLIC, links.decide("approve"))
+                .add(GET,    "/api/deny/:token",                   Access.PUBLIC, links.open("deny"))
+                .add(POST,   "/api/deny/:token",                   Access.PUBLIC, links.decide("deny"))
+                // Model routes: every tool call in the answer is decided
+                .add(POST,   "/v1/chat/completions",               Access.AGENT,  providers.chatCompletions())
+                .add(POST,   "/v1/responses",                      Access.AGENT,  providers.responses())
+                .add(POST,   "/v1/messages",                       Access.AGENT,  providers.anthropicKeyIsGateway(), providers.anthropicMessages())
+                // MCP comes after the model routes: routes are tried in order, and model requests are the busiest
                 // MCP: Toolgate's own server, and the gateway to each downstream server (Streamable HTTP and
                 // legacy SSE); the governance tools check the key's role themselves
                 .addBearerKeyed(POST,   "/mcp",                    Access.AGENT,  mcp::post)
@@ -74,16 +84,7 @@ final class Routes {
                 .addBearerKeyed(GET,    "/sse",                    Access.AGENT,  mcp::openSse)
                 .addBearerKeyed(GET,    "/sse/:server",            Access.AGENT,  mcp::openServerSse)
                 // A legacy session's messages: its unguessable id, given only to the key that opened it, is the credential
-                .add(POST,   "/messages",                          Access.PUBLIC, mcp::message)
-                // One-click approval links: public, guarded by their token
-                .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))
-                .add(POST,   "/api/approve/:token",                Access.PUBLIC, links.decide("approve"))
-                .add(GET,    "/api/deny/:token",                   Access.PUBLIC, links.open("deny"))
-                .add(POST,   "/api/deny/:token",                   Access.PUBLIC, links.decide("deny"))
-                // Model routes: every tool call in the answer is decided
-                .add(POST,   "/v1/chat/completions",               Access.AGENT,  providers.chatCompletions())
-                .add(POST,   "/v1/responses",                      Access.AGENT,  providers.responses())
-                .add(POST,   "/v1/messages",                       Access.AGENT,  providers.anthropicKeyIsGateway(), providers.anthropicMessages());
+                .add(POST,   "/messages",                          Access.PUBLIC, mcp::message);
         // Anthropic's other routes (count_tokens, models for its SDK) go to Anthropic untouched.
         PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/messages/*", Access.AGENT, providers.anthropicKeyIsGateway(),
                 providers.anthropicPassthrough()));

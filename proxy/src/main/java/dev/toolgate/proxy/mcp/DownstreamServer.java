@@ -75,8 +75,6 @@ final class DownstreamServer implements McpHandler {
     public CompletableFuture<JsonNode> request(McpSession session, JsonNode id, String method, ObjectNode params,
                                               Consumer<ObjectNode> early) {
         switch (method) {
-            case McpSchema.METHOD_PING:
-                return CompletableFuture.completedFuture(Json.object());
             case McpSchema.METHOD_TOOLS_LIST:
                 return forward(session, id, method, params, early).thenApply(result -> visibleTools(session.principal(), result));
             case McpSchema.METHOD_TOOLS_CALL:

@@ -34,8 +34,6 @@ final class GovernanceServer implements McpHandler {
     public CompletableFuture<JsonNode> request(McpSession session, JsonNode id, String method, ObjectNode params,
                                               Consumer<ObjectNode> early) {
         switch (method) {
-            case McpSchema.METHOD_PING:
-                return CompletableFuture.completedFuture(Json.object());
             case McpSchema.METHOD_TOOLS_LIST:
                 return CompletableFuture.completedFuture(tools.list(session.principal()));
             case McpSchema.METHOD_TOOLS_CALL: {

@@ -88,6 +88,8 @@ final class McpMessages {
                 result = session.handler().initialize(session, message.params());
             } else if (session.protocolVersion() == null) {
                 throw new JsonRpc.Failure(JsonRpc.INVALID_REQUEST, "Invalid Request: send initialize first");
+            } else if (message.method().equals(McpSchema.METHOD_PING)) {
+                result = CompletableFuture.completedFuture(Json.object());  // the session answers, whatever serves it
             } else {
                 result = session.handler().request(session, message.id(), message.method(), message.params(), early);
             }
