@@ -20,7 +20,10 @@ public record Config(
         LimitsConfig limits,
         RedactionConfig redaction,
         JudgeConfig judge,
-        McpConfig mcp) {
+        McpConfig mcp,
+        LoggingConfig logging,
+        MetricsConfig metrics,
+        TelemetryConfig telemetry) {
 
     public Config {
         keys = List.copyOf(keys);

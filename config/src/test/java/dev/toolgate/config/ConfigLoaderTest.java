@@ -99,8 +99,8 @@ class ConfigLoaderTest {
         assertThat(config.policy()).isEqualTo(new PolicyConfig(Action.WARN, Action.APPROVE, List.of("delete_file", "drop_database")));
         assertThat(config.rules()).containsExactly(
                 new Rule("big-transfers", "Any wire transfer over 1,000 needs approval", List.of("wire_transfer", "payments_*"),
-                        "has(args.amount) && args.amount > 1000", Action.APPROVE, "finance@example.com"),
-                new Rule("no-deletes", "", List.of("delete_file"), null, Action.BLOCK, null));
+                        "has(args.amount) && args.amount > 1000", Action.APPROVE, "finance@example.com", null, "toolgate.yaml:36"),
+                new Rule("no-deletes", "", List.of("delete_file"), null, Action.BLOCK, null, null, "toolgate.yaml:42"));
         assertThat(config.approvals()).isEqualTo(new ApprovalsConfig(Duration.ofDays(7), LinkMode.DIRECT));
         assertThat(config.notifications()).isEqualTo(new NotificationsConfig(
                 new EmailConfig("smtp.example.com", 2525, "toolgate@example.com", "ops@example.com", "mailer", "mail-secret", false),

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param when CEL over {@code tool, args, agent, model, workspace, request}; null means always
  * @param approverEmail who is asked for an {@link Action#APPROVE} rule; null means the default
  * @param text the plain-language rule a model judges; null for an exact rule
+ * @param location where the rule is written, as {@code file:line}; null for a rule that is not from a file
  */
 public record Rule(String id, String description, List<String> tools, String when, Action action, String approverEmail,
-                   String text) {
+                   String text, String location) {
     public Rule {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(action, "action");
@@ -30,6 +31,12 @@ public record Rule(String id, String description, List<String> tools, String whe
         }
         description = Objects.requireNonNullElse(description, "");
         when = when == null || when.isBlank() ? null : when;
+    }
+
+    /** A rule that is not from a file. */
+    public Rule(String id, String description, List<String> tools, String when, Action action, String approverEmail,
+                String text) {
+        this(id, description, tools, when, action, approverEmail, text, null);
     }
 
     /** An exact rule. */

@@ -18,6 +18,7 @@ import dev.toolgate.proxy.approval.NotificationSettings;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.cluster.SharedStateSync;
+import dev.toolgate.proxy.dashboard.Dashboard;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
@@ -28,6 +29,7 @@ import dev.toolgate.proxy.openai.chat.ChatFormat;
 import dev.toolgate.proxy.openai.responses.ResponsesFormat;
 import dev.toolgate.proxy.provider.ModelEndpoint;
 import dev.toolgate.proxy.provider.PassthroughEndpoint;
+import dev.toolgate.proxy.reload.ConfigReloader;
 import dev.toolgate.proxy.server.Authentication;
 import dev.toolgate.proxy.server.Authorization;
 import dev.toolgate.proxy.server.GatewayKeys;
@@ -46,11 +48,14 @@ import dev.toolgate.storage.StorageSettings;
 import dev.toolgate.storage.StoredRule;
 import dev.toolgate.storage.jdbi.JdbiStorage;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
@@ -74,12 +79,22 @@ public final class Gateway implements AutoCloseable {
     private final ToolgateServer server;
     private final Router router;
     private final McpEndpoints mcp;
+    private final Dashboard dashboard;
+    private final Observers observers;
+    private final Config config;
+    private final ConfigReloader.Targets reloadable;
+    private ConfigReloader reloader;
 
     private Gateway(List<AutoCloseable> resources, Storage storage, Approvals approvals, ToolgateServer server,
-                    Router router, McpEndpoints mcp, Duration shutdownGrace) {
+                    Router router, McpEndpoints mcp, Dashboard dashboard, Observers observers, Config config,
+                    ConfigReloader.Targets reloadable, Duration shutdownGrace) {
+        this.observers = observers;
+        this.config = config;
+        this.reloadable = reloadable;
         this.resources = resources;
         this.router = router;
         this.mcp = mcp;
+        this.dashboard = dashboard;
         this.storage = storage;
         this.approvals = approvals;
         this.server = server;
@@ -131,6 +146,7 @@ public final class Gateway implements AutoCloseable {
             Notifier notifier = remember(opened, Notifier.builder().email(config.notifications().email()).build());
             OpenedStorage database = opened(opening);
             Storage storage = database.storage();
+            Observers observers = remember(opened, Observers.from(config, storage, notifier, workspaces(config)));
 
             PolicyEngine engine = new PolicyEngine(config.ruleSet(), Set.copyOf(config.policy().blockedTools()));
             RuleBook rules = new RuleBook(config.rules(), config.policy().defaults(), storage.rules(), engine);
@@ -150,6 +166,8 @@ public final class Gateway implements AutoCloseable {
             ModelJudge judge = remember(opened, new ModelJudge(config.judge(), redactor));
             ToolCallGate gate = new ToolCallGate(engine, judge, storage, approvals, blocking, redactor, clock,
                     config.limits().maxToolArgumentBytes());
+            observers.decisions().forEach(gate::observe);
+            observers.decisions().forEach(approvals::observe);
 
             RequestsInFlight inFlight = new RequestsInFlight();
             ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, judge, killSwitch, rules, approvals,
@@ -163,7 +181,12 @@ public final class Gateway implements AutoCloseable {
             URI publicUrl = config.server().publicUrl();
             McpEndpoints mcp = remember(opened, new McpEndpoints(gate, api.pendingApprovals(), killSwitch, storage.auditLog(), blocking,
                     publicUrl, config.mcp()));
-            Router router = Routes.table(api, links, mcp, new Routes.Providers(
+            GatewayKeys keys = new GatewayKeys(config.keys());
+            RateLimits rateLimits = new RateLimits(config.keys(), clock, config.server().instances());
+            Dashboard dashboard = new Dashboard(keys, publicUrl, clock);
+            gate.observe(dashboard.liveFeed());
+            approvals.observe(dashboard.liveFeed());
+            Router router = Routes.table(api, links, mcp, dashboard, observers.metricsEndpoint(), new Routes.Providers(
                     new ModelEndpoint(upstream, openAi, new ChatFormat(), gate, limits, metadataField, publicUrl,
                             new ChatConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl)),
                     new ModelEndpoint(upstream, openAi, new ResponsesFormat(), gate, limits, metadataField, publicUrl, null),
@@ -172,19 +195,27 @@ public final class Gateway implements AutoCloseable {
                     anthropic.apiKeyHeaderIsGateway(),
                     new PassthroughEndpoint(upstream, openAi)));
             List<RequestStep> steps = List.of(
-                    new Authentication(new GatewayKeys(config.keys())),
+                    // Before the key check: a signed-in dashboard's cookie stands for the admin's key.
+                    dashboard.sessions(),
+                    new Authentication(keys),
                     // Before the role check: a key's every request counts, and every answer to it says how many are left.
-                    new RateLimiting(new RateLimits(config.keys(), clock, config.server().instances())),
+                    new RateLimiting(rateLimits),
                     new Authorization());
 
             ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router, steps,
                     config.server().host(), config.server().port(), config.limits().maxRequestBytes(), McpEndpoints::speaksJsonRpc,
-                    config.server().idleTimeout(), config.server().requestTimeout(), inFlight));
+                    config.server().idleTimeout(), config.server().requestTimeout(), inFlight, observers.requests()));
+            observers.startMetricsListener(transport, workers, config.metrics(), config.limits().maxRequestBytes());
             mcp.start();
             log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}; {} MCP server(s) behind it",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),
                     config.rules().size(), config.ruleSet().version(), config.mcp().servers().size());
-            return new Gateway(opened, storage, approvals, server, router, mcp, config.server().shutdownGrace());
+            log.info("Dashboard: {}/dashboard; metrics: {}; traces: {}", localUrl(config, server.port()),
+                    observers.describeMetrics(config, localUrl(config, server.port())),
+                    config.telemetry().tracing() ? "OTLP to " + config.telemetry().otlpEndpoint() : "off");
+            return new Gateway(opened, storage, approvals, server, router, mcp, dashboard, observers, config,
+                    new ConfigReloader.Targets(rules, killSwitch, keys, rateLimits, notificationSettings),
+                    config.server().shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -244,6 +275,26 @@ public final class Gateway implements AutoCloseable {
         opened.storage().close();
     }
 
+    /** The address to reach this gateway at from this machine: its public URL when it has a port, else host and port. */
+    private static String localUrl(Config config, int port) {
+        String host = config.server().host();
+        boolean anyAddress = host.equals("0.0.0.0") || host.equals("::");
+        return "http://" + (anyAddress ? "localhost" : host) + ":" + port;
+    }
+
+    /**
+     * Applies edits of {@code file} (the one this gateway's config was loaded from, with
+     * {@code environment}) as they are saved: see {@link ConfigReloader}. Returns the reloader, whose
+     * {@link ConfigReloader#reload()} is also what SIGHUP calls.
+     */
+    public synchronized ConfigReloader watchConfig(Path file, Map<String, String> environment) throws IOException {
+        if (reloader == null) {
+            reloader = ConfigReloader.watch(file, environment, config, reloadable);
+            resources.add(reloader);
+        }
+        return reloader;
+    }
+
     private static Set<String> workspaces(Config config) {
         Set<String> workspaces = new TreeSet<>();
         config.keys().stream().map(KeyConfig::workspace).forEach(workspaces::add);
@@ -252,6 +303,11 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The port of the separate {@code metrics.listen} listener; -1 without one. */
+    public int metricsPort() {
+        return observers.metricsPort();
     }
 
     /** The routes it serves, in the order they are tried. */
@@ -278,6 +334,7 @@ public final class Gateway implements AutoCloseable {
                 shutdownGrace);
         try {
             mcp.endSessions();  // their streams would otherwise hold the drain for the whole grace
+            dashboard.endStreams();  // so would the dashboard's live feeds
             int unfinished = server.drain(shutdownGrace);
             if (unfinished > 0) {
                 log.warn("{} request(s) still in flight after the shutdown grace of {}; their connections are closed now",

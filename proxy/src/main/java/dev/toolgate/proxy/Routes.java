@@ -8,6 +8,7 @@ import static io.netty.handler.codec.http.HttpMethod.PUT;
 
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
+import dev.toolgate.proxy.dashboard.Dashboard;
 import dev.toolgate.proxy.mcp.McpEndpoints;
 import dev.toolgate.proxy.server.Endpoint;
 import dev.toolgate.proxy.server.Route.Access;
@@ -40,7 +41,9 @@ final class Routes {
                      boolean anthropicKeyIsGateway, Endpoint openAiPassthrough) {
     }
 
-    static Router table(ManagementApi api, ApprovalLinkEndpoints links, McpEndpoints mcp, Providers providers) {
+    /** {@code metrics}: {@code GET /metrics}, or null when metrics are off. */
+    static Router table(ManagementApi api, ApprovalLinkEndpoints links, McpEndpoints mcp, Dashboard dashboard, Endpoint metrics,
+                        Providers providers) {
         Router router = new Router()
                 // Probes for load balancers
                 .add(GET,    "/healthz",                           Access.PUBLIC, api::live)
@@ -63,11 +66,22 @@ final class Routes {
                 .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
                 .add(POST,   "/api/approval-rules/compile",        Access.ADMIN,  api::compileRule)
                 .add(DELETE, "/api/approval-rules/:id",            Access.ADMIN,  api.approvalRules()::delete)
+                // Dry run of the live rules: no audit event, no approval, no judge request
+                .add(GET,    "/api/policies/check",                Access.ADMIN,  api.policyCheck()::query)
+                .add(POST,   "/api/policies/check",                Access.ADMIN,  api.policyCheck()::check)
                 // One-click approval links: public, guarded by their token
                 .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))
                 .add(POST,   "/api/approve/:token",                Access.PUBLIC, links.decide("approve"))
                 .add(GET,    "/api/deny/:token",                   Access.PUBLIC, links.open("deny"))
                 .add(POST,   "/api/deny/:token",                   Access.PUBLIC, links.decide("deny"))
+                // Operator dashboard: the page and its files are public (it shows the sign-in form without a session);
+                // signed in, an admin's session cookie stands for the key on /api and /dashboard (DashboardSessions)
+                .add(GET,    "/dashboard",                         Access.PUBLIC, dashboard.page())
+                .add(GET,    "/dashboard/assets/:file",            Access.PUBLIC, dashboard.asset())
+                .add(POST,   "/dashboard/sign-in",                 Access.PUBLIC, dashboard.signIn())
+                .add(POST,   "/dashboard/sign-out",                Access.ADMIN,  dashboard.signOut())
+                .add(GET,    "/dashboard/api/session",             Access.ADMIN,  dashboard.session())
+                .add(GET,    "/dashboard/api/feed",                Access.ADMIN,  dashboard.feed())
                 // Model routes: every tool call in the answer is decided
                 .add(POST,   "/v1/chat/completions",               Access.AGENT,  providers.chatCompletions())
                 .add(POST,   "/v1/responses",                      Access.AGENT,  providers.responses())
@@ -85,6 +99,10 @@ final class Routes {
                 .addBearerKeyed(GET,    "/sse/:server",            Access.AGENT,  mcp::openServerSse)
                 // A legacy session's messages: its unguessable id, given only to the key that opened it, is the credential
                 .add(POST,   "/messages",                          Access.PUBLIC, mcp::message);
+        if (metrics != null) {
+            // Prometheus scrapes with an admin key here, or with none on metrics.listen
+            router.add(GET, "/metrics", Access.ADMIN, metrics);
+        }
         // Anthropic's other routes (count_tokens, models for its SDK) go to Anthropic untouched.
         PASSTHROUGH_METHODS.forEach(method -> router.add(method, "/v1/messages/*", Access.AGENT, providers.anthropicKeyIsGateway(),
                 providers.anthropicPassthrough()));

@@ -52,6 +52,11 @@ public interface AuditLog extends AutoCloseable {
      */
     ChainVerification verifyChain(String workspace);
 
+    /** The queue and commit figures, read without blocking. */
+    default AuditLogStats stats() {
+        return AuditLogStats.NONE;
+    }
+
     /** Commits the events still queued, then stops taking appends. The storage that opened the log closes it. */
     @Override
     void close();

@@ -6,12 +6,15 @@ import dev.toolgate.config.Config;
 import dev.toolgate.config.EmailConfig;
 import dev.toolgate.config.KeyConfig;
 import dev.toolgate.config.LimitsConfig;
+import dev.toolgate.config.LoggingConfig;
+import dev.toolgate.config.MetricsConfig;
 import dev.toolgate.config.NotificationsConfig;
 import dev.toolgate.config.PolicyConfig;
 import dev.toolgate.config.ResponseConfig;
 import dev.toolgate.config.ServerConfig;
 import dev.toolgate.config.StorageConfig;
 import dev.toolgate.config.JudgeConfig;
+import dev.toolgate.config.TelemetryConfig;
 import dev.toolgate.config.UpstreamConfig;
 import java.util.List;
 import org.yaml.snakeyaml.nodes.Node;
@@ -19,7 +22,8 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Binds the node tree of {@code toolgate.yaml} to a {@link Config}, one section at a time. */
 public final class ConfigBinder {
     private static final List<String> SECTIONS = List.of("server", "upstream", "anthropic", "storage", "keys", "policy",
-            "rules", "approvals", "notifications", "response", "limits", "redaction", "judge", "mcp");
+            "rules", "approvals", "notifications", "response", "limits", "redaction", "judge", "mcp",
+            "logging", "metrics", "telemetry");
 
     private final NodeReader reader;
 
@@ -59,7 +63,10 @@ public final class ConfigBinder {
                 new RedactionBinder(reader).bind(file.section("redaction", RedactionBinder.KEYS)),
                 judge(file.section("judge", List.of("base_url", "api_key", "model", "timeout", "max_concurrency", "cache_ttl")),
                         upstream),
-                new McpBinder(reader).bind(file.section("mcp", McpBinder.KEYS))), rules);
+                new McpBinder(reader).bind(file.section("mcp", McpBinder.KEYS)),
+                logging(file.section("logging", List.of("format", "access"))),
+                metrics(file.section("metrics", List.of("enabled", "listen"))),
+                telemetry(file.section("telemetry", List.of("otlp_endpoint", "service_name")))), rules);
     }
 
     /** A bound file whose rules are still to be compiled. */
@@ -82,7 +89,7 @@ public final class ConfigBinder {
             Config c = sections;
             return new Config(c.server(), c.upstream(), c.anthropic(), c.storage(), c.keys(), c.policy(), c.rules(),
                     rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction(), c.judge(),
-                    c.mcp());
+                    c.mcp(), c.logging(), c.metrics(), c.telemetry());
         }
     }
 
@@ -179,6 +186,29 @@ public final class ConfigBinder {
                 section.get("username", ValueTypes.STRING, ""),
                 section.get("password", ValueTypes.STRING, ""),
                 section.get("starttls", ValueTypes.BOOLEAN, true));
+    }
+
+    private static LoggingConfig logging(MappingReader section) {
+        LoggingConfig defaults = LoggingConfig.DEFAULTS;
+        return new LoggingConfig(
+                section.get("format", ValueTypes.LOG_FORMAT, defaults.format()),
+                section.get("access", ValueTypes.BOOLEAN, defaults.access()));
+    }
+
+    private static MetricsConfig metrics(MappingReader section) {
+        MetricsConfig defaults = MetricsConfig.DEFAULTS;
+        ValueTypes.HostPort listen = section.get("listen", ValueTypes.HOST_PORT, null);
+        return new MetricsConfig(
+                section.get("enabled", ValueTypes.BOOLEAN, defaults.enabled()),
+                listen == null ? null : listen.host(),
+                listen == null ? 0 : listen.port());
+    }
+
+    private static TelemetryConfig telemetry(MappingReader section) {
+        TelemetryConfig defaults = TelemetryConfig.DEFAULTS;
+        return new TelemetryConfig(
+                section.get("otlp_endpoint", ValueTypes.HTTP_URL, defaults.otlpEndpoint()),
+                section.get("service_name", ValueTypes.text("a service name"), defaults.serviceName()));
     }
 
     private static ResponseConfig response(MappingReader section) {

@@ -28,6 +28,11 @@ public final class Problems {
         problems.add(new ConfigProblem(file, line, column, path, message));
     }
 
+    /** Where {@code mark} is, as {@code file:line} (the form problems are reported in), for what the file defines. */
+    public String location(Mark mark) {
+        return file + ":" + (mark == null ? 1 : mark.getLine() + 1);
+    }
+
     /** For problems no position fits, such as a file that cannot be read. */
     public void addUnlocated(String message) {
         problems.add(new ConfigProblem(file, 0, 0, "", message));

@@ -94,7 +94,8 @@ final class RulesBinder {
             return null;
         }
         try {
-            return new BoundRule(new Rule(id, description, tools, when, action, approverEmail, text), entry);
+            return new BoundRule(new Rule(id, description, tools, when, action, approverEmail, text,
+                    problems.location(entry.mark())), entry);
         } catch (IllegalArgumentException e) {
             problems.add(entry.mark(), entry.path(), e.getMessage());
             return null;

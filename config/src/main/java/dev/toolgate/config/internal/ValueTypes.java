@@ -2,6 +2,7 @@ package dev.toolgate.config.internal;
 
 import dev.toolgate.config.Durability;
 import dev.toolgate.config.LinkMode;
+import dev.toolgate.config.LogFormat;
 import dev.toolgate.config.Role;
 import dev.toolgate.policy.Action;
 import java.net.URI;
@@ -69,6 +70,26 @@ final class ValueTypes {
 
     public static final ValueType<LinkMode> LINK_MODE = choice(LinkMode.values(), LinkMode::wireName);
     public static final ValueType<Durability> DURABILITY = choice(Durability.values(), Durability::wireName);
+    public static final ValueType<LogFormat> LOG_FORMAT = choice(LogFormat.values(), LogFormat::wireName);
+
+    /** A listen address, {@code host:port}. */
+    public record HostPort(String host, int port) {
+    }
+
+    public static final ValueType<HostPort> HOST_PORT = new ValueType<>("a listen address", text -> {
+        int colon = text.lastIndexOf(':');
+        if (colon > 0) {
+            try {
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (port >= 0 && port <= 65535) {
+                    return new HostPort(text.substring(0, colon), port);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException(text + " (expected: host:port, such as 127.0.0.1:9464)");
+    });
 
     private ValueTypes() {
     }

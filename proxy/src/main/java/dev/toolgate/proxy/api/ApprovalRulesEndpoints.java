@@ -111,6 +111,7 @@ public final class ApprovalRulesEndpoints {
         json.put("when", rule.when());
         json.put("judged", rule.judged());
         json.put("source", source);
+        json.put("location", rule.location());
         return json;
     }
 

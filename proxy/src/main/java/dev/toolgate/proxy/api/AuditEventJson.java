@@ -6,12 +6,12 @@ import dev.toolgate.proxy.server.Json;
 import dev.toolgate.storage.AuditEvent;
 import java.io.IOException;
 
-/** How an audit event looks in {@code GET /api/logs}. */
-final class AuditEventJson {
+/** How an audit event looks in {@code GET /api/logs} (and the dashboard's live feed). */
+public final class AuditEventJson {
     private AuditEventJson() {
     }
 
-    static ObjectNode of(AuditEvent event) {
+    public static ObjectNode of(AuditEvent event) {
         ObjectNode json = Json.object();
         json.put("id", event.eventId());
         json.put("time", event.time().toString());

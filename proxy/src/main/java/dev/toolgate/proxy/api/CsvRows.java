@@ -4,15 +4,17 @@ import dev.toolgate.storage.AuditEvent;
 import java.util.List;
 
 /** Audit events as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or line break). */
-final class CsvRows {
-    static final String HEADER = String.join(",", List.of("time", "id", "workspace", "agent", "source", "tool",
+public final class CsvRows {
+    /** The header line, CRLF included. */
+    public static final String HEADER = String.join(",", List.of("time", "id", "workspace", "agent", "source", "tool",
             "tool_call_id", "status", "rules", "reasons", "risk_score", "approval_id", "policy_version", "model",
             "upstream_status", "overhead_micros", "decided_by", "arguments")) + "\r\n";
 
     private CsvRows() {
     }
 
-    static String row(AuditEvent e) {
+    /** One event as a CSV line, CRLF included. */
+    public static String row(AuditEvent e) {
         StringBuilder line = new StringBuilder(256);
         append(line, e.time().toString());
         append(line, e.eventId());

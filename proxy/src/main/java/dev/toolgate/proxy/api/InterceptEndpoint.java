@@ -59,7 +59,7 @@ public final class InterceptEndpoint implements Endpoint {
         CallContext context = new CallContext(principal.workspace(), principal.name(), body.path("model").asText(""),
                 Map.of("source", "intercept", "path", exchange.path()));
         ToolCallGate.Request request = new ToolCallGate.Request(context, "intercept", List.of(call), null, null,
-                exchange.elapsedNanos());
+                exchange.elapsedNanos()).from(exchange.record());
         String idempotencyKey = IdempotentAnswers.keyOf(exchange.request().headers());
         if (idempotencyKey == null) {
             decide(request).thenAccept(answer -> send(exchange, answer, false));

@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 
-/** The list parameters every list endpoint takes: {@code ?limit=&page=&status=&tool=&since=}. */
+/** The list parameters every list endpoint takes: {@code ?limit=&page=&status=&tool=&since=} (and {@code agent=} for the audit log). */
 final class ListParams {
     static final Set<String> DECISIONS = Set.of("allowed", "warned", "blocked", "pending", "approved", "denied", "expired");
 
@@ -22,7 +22,7 @@ final class ListParams {
             throw invalid("status", status, "one of " + String.join(", ", DECISIONS.stream().sorted().toList()));
         }
         return new AuditQuery(exchange.principal().workspace(), status, blankToNull(exchange.param("tool")),
-                since(exchange), limit(exchange), page(exchange));
+                blankToNull(exchange.param("agent")), since(exchange), limit(exchange), page(exchange));
     }
 
     static int limit(Exchange exchange) {

@@ -39,6 +39,7 @@ public final class ManagementApi {
     private final NotificationSettingsEndpoints notificationSettings;
     private final ApprovalRulesEndpoints approvalRules;
     private final RuleCompileEndpoint ruleCompile;
+    private final PolicyCheckEndpoint policyCheck;
 
     public ManagementApi(Services services) {
         this.services = services;
@@ -54,6 +55,7 @@ public final class ManagementApi {
         this.approvalRules = new ApprovalRulesEndpoints(services.rules(), services.blocking(), services.clock());
         this.ruleCompile = new RuleCompileEndpoint(services.judge(), services.storage().auditLog(), services.blocking(),
                 services.rules().defaults());
+        this.policyCheck = new PolicyCheckEndpoint(services.gate().engine(), services.redactor());
     }
 
     /** {@code GET /healthz}: the process runs (a liveness probe). */
@@ -88,6 +90,11 @@ public final class ManagementApi {
     /** {@code POST /api/approval-rules/compile}. */
     public void compileRule(Exchange exchange) {
         ruleCompile.compile(exchange);
+    }
+
+    /** {@code GET|POST /api/policies/check}: a dry run of the live rules. */
+    public PolicyCheckEndpoint policyCheck() {
+        return policyCheck;
     }
 
     public ApprovalRulesEndpoints approvalRules() {

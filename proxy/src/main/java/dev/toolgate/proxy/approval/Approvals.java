@@ -8,6 +8,7 @@ import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.arguments.CanonicalArguments;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.gate.ApprovalHold;
+import dev.toolgate.proxy.gate.DecisionObserver;
 import dev.toolgate.proxy.gate.GatedCall;
 import dev.toolgate.proxy.notify.ApprovalLinks;
 import dev.toolgate.proxy.notify.ApprovalNotice;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,7 @@ public final class Approvals implements ApprovalHold {
     private final URI publicUrl;
     private final BiFunction<String, String, Optional<Rule>> ruleLookup;
     private final LiveConversations live;
+    private final List<DecisionObserver> observers = new CopyOnWriteArrayList<>();
 
     /** Where a call that needs approval stands, given earlier approvals of the same call. */
     private sealed interface Standing permits Held, Granted, Refused {
@@ -390,6 +393,18 @@ public final class Approvals implements ApprovalHold {
                 approval.status().value(), approval.ruleId() == null ? List.of() : List.of(approval.ruleId()),
                 List.of(redactor.redactText(reason)), 0.7, approval.id(), approval.policyVersion(), "", null, 0, approval.decidedBy());
         storage.auditLog().append(List.of(event)).join();
+        for (DecisionObserver observer : observers) {
+            try {
+                observer.decided(null, List.of(event));
+            } catch (RuntimeException e) {
+                log.warn("decision observer {} failed; the decision stands", observer.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    /** Adds an observer of approvers' decisions and expiries, once they are audited (see {@link DecisionObserver}). */
+    public void observe(DecisionObserver observer) {
+        observers.add(observer);
     }
 
     /** The text of the rule that held an approval, for people; empty when the rule is gone. */

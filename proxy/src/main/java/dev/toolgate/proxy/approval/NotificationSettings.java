@@ -16,7 +16,8 @@ public final class NotificationSettings {
     public static final String TEAMS_WEBHOOK_URL = "teams_webhook_url";
 
     private final SettingsStore store;
-    private final NotificationsConfig defaults;
+    /** The file's settings, under those set through the API; replaced by a reload. */
+    private volatile NotificationsConfig defaults;
 
     /** The effective settings of one workspace, and whether each came from the API or the config file. */
     public record Effective(String notifyEmail, String slackWebhookUrl, String teamsWebhookUrl, Map<String, String> overridden) {
@@ -24,6 +25,11 @@ public final class NotificationSettings {
 
     public NotificationSettings(SettingsStore store, NotificationsConfig defaults) {
         this.store = store;
+        this.defaults = defaults;
+    }
+
+    /** The notification settings of a reloaded {@code toolgate.yaml}; those set through the API still win. */
+    public void reconfigure(NotificationsConfig defaults) {
         this.defaults = defaults;
     }
 

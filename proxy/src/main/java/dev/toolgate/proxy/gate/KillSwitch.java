@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 public final class KillSwitch {
     private final BlockedToolStore store;
     private final PolicyEngine engine;
-    private final Set<String> configured;
+    /** The file's {@code policy.blocked_tools}; replaced by a reload. */
+    private volatile Set<String> configured;
 
     public KillSwitch(BlockedToolStore store, PolicyEngine engine, List<String> configured) {
         this.store = store;
@@ -35,6 +36,12 @@ public final class KillSwitch {
         engine.workspacesWithOwnBlockedTools().stream().filter(workspace -> !byWorkspace.containsKey(workspace))
                 .forEach(workspace -> engine.replaceWorkspaceBlockedTools(workspace, Set.of()));
         byWorkspace.forEach(engine::replaceWorkspaceBlockedTools);
+    }
+
+    /** The blocked tools of a reloaded {@code toolgate.yaml}; those blocked through the API stay blocked. */
+    public synchronized void reconfigure(List<String> configured) {
+        this.configured = Set.copyOf(configured);
+        engine.replaceBlockedTools(this.configured);
     }
 
     public List<BlockedTool> list(String workspace) {

@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  * policy version) whenever either changes. Methods that touch the store block.
  */
 public final class RuleBook {
-    private final List<Rule> configured;
-    private final PolicyDefaults defaults;
+    /** The file's rules and defaults; replaced by a reload, under this object's lock. */
+    private volatile List<Rule> configured;
+    private volatile PolicyDefaults defaults;
     private final RuleStore store;
     private final PolicyEngine engine;
     /** Each workspace's stored rules as last compiled into the evaluator. */
@@ -54,6 +55,24 @@ public final class RuleBook {
                 loaded.put(workspace, List.copyOf(rules));
             }
         });
+    }
+
+    /**
+     * The rules of a reloaded {@code toolgate.yaml} ({@code fileRules} compiled from {@code configured}
+     * and {@code defaults}). Every workspace's stored rules are compiled with them first: when one
+     * no longer compiles (a file rule now uses a stored rule's id) nothing changes and the reason is
+     * thrown, so the previous rules stay in force.
+     */
+    public synchronized void reconfigure(List<Rule> configured, PolicyDefaults defaults, RuleSet fileRules)
+            throws RuleCompileException {
+        Map<String, RuleSet> workspaces = new HashMap<>();
+        for (Map.Entry<String, List<StoredRule>> entry : loaded.entrySet()) {
+            workspaces.put(entry.getKey(), compile(configured, defaults, entry.getValue()));
+        }
+        this.configured = List.copyOf(configured);
+        this.defaults = defaults;
+        engine.replaceRules(fileRules);
+        workspaces.forEach(engine::replaceWorkspaceRules);
     }
 
     public PolicyDefaults defaults() {
@@ -127,6 +146,11 @@ public final class RuleBook {
     }
 
     private RuleSet compile(List<StoredRule> stored) throws RuleCompileException {
+        return compile(configured, defaults, stored);
+    }
+
+    private static RuleSet compile(List<Rule> configured, PolicyDefaults defaults, List<StoredRule> stored)
+            throws RuleCompileException {
         List<Rule> all = new ArrayList<>(configured);
         stored.stream().map(RuleBook::toRule).forEach(all::add);
         return RuleSet.compile(all, defaults);

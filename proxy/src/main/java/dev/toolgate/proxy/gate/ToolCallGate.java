@@ -10,6 +10,7 @@ import dev.toolgate.proxy.arguments.HeldArguments;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.judge.ModelJudge;
+import dev.toolgate.proxy.server.RequestRecord;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.Storage;
 import java.time.Clock;
@@ -17,7 +18,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The decision path every entry point shares: evaluate each call, ask the judge model where a
@@ -27,6 +31,7 @@ import java.util.function.Supplier;
  * fails or does not answer within the decision timeout, and the caller then releases nothing.
  */
 public final class ToolCallGate {
+    private static final Logger log = LoggerFactory.getLogger(ToolCallGate.class);
     /** Pseudo rule id of a call whose arguments exceed {@code limits.max_tool_argument_size}. */
     public static final String OVERSIZED_ARGUMENTS_RULE = "oversized-arguments";
     private static final int MAX_AUDITED_ARGUMENT_CHARS = 64 * 1024;
@@ -39,6 +44,7 @@ public final class ToolCallGate {
     private final Redactor redactor;
     private final Clock clock;
     private final long maxArgumentBytes;
+    private final List<DecisionObserver> observers = new CopyOnWriteArrayList<>();
 
     /**
      * The calls to decide and where they came from.
@@ -50,18 +56,30 @@ public final class ToolCallGate {
      * @param overheadNanos gateway time spent on this request before the decision
      * @param argumentsDropped the calls' arguments passed {@code limits.max_tool_argument_size} while
      *     they streamed and were never held: each is blocked as too large, unread
+     * @param record the HTTP request the calls came in, told of the decisions for its access line and
+     *     trace; null when there is none
      */
     public record Request(CallContext context, String source, List<ToolCall> calls, Supplier<Replay> replay,
-                          Integer upstreamStatus, long overheadNanos, boolean argumentsDropped) {
+                          Integer upstreamStatus, long overheadNanos, boolean argumentsDropped, RequestRecord record) {
         public Request {
             calls = List.copyOf(calls);
             replay = replay == null ? () -> Replay.NONE : replay;
         }
 
+        public Request(CallContext context, String source, List<ToolCall> calls, Supplier<Replay> replay,
+                       Integer upstreamStatus, long overheadNanos, boolean argumentsDropped) {
+            this(context, source, calls, replay, upstreamStatus, overheadNanos, argumentsDropped, null);
+        }
+
         /** Calls whose arguments are all there. */
         public Request(CallContext context, String source, List<ToolCall> calls, Supplier<Replay> replay,
                        Integer upstreamStatus, long overheadNanos) {
-            this(context, source, calls, replay, upstreamStatus, overheadNanos, false);
+            this(context, source, calls, replay, upstreamStatus, overheadNanos, false, null);
+        }
+
+        /** This request, made in {@code record}'s HTTP request. */
+        public Request from(RequestRecord httpRequest) {
+            return new Request(context, source, calls, replay, upstreamStatus, overheadNanos, argumentsDropped, httpRequest);
         }
     }
 
@@ -102,6 +120,11 @@ public final class ToolCallGate {
         this.redactor = redactor;
         this.clock = clock;
         this.maxArgumentBytes = maxArgumentBytes;
+    }
+
+    /** Adds an observer of committed decisions (metrics, traces, live feed); see {@link DecisionObserver}. */
+    public void observe(DecisionObserver observer) {
+        observers.add(observer);
     }
 
     public PolicyEngine engine() {
@@ -179,7 +202,23 @@ public final class ToolCallGate {
         } catch (RuntimeException unrecordable) {
             return CompletableFuture.failedFuture(unrecordable);
         }
-        return storage.auditLog().append(events).thenApply(committed -> List.copyOf(calls));
+        return storage.auditLog().append(events).thenApply(committed -> {
+            tellObservers(request, events);
+            return List.copyOf(calls);
+        });
+    }
+
+    private void tellObservers(Request request, List<AuditEvent> events) {
+        if (request.record() != null) {
+            events.forEach(event -> request.record().decided(event.decision()));
+        }
+        for (DecisionObserver observer : observers) {
+            try {
+                observer.decided(request.record(), events);
+            } catch (RuntimeException e) {
+                log.warn("decision observer {} failed; the decision stands", observer.getClass().getSimpleName(), e);
+            }
+        }
     }
 
     /** Runs on the blocking executor: each call that needs approval is held, or settled by an earlier approval. */

@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +41,13 @@ public final class Notifier implements AutoCloseable {
     private final Map<Channel, ScheduledThreadPoolExecutor> executors = new EnumMap<>(Channel.class);
     private final Set<RetryingDelivery> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Notifications given up on (after their retries, or dropped), per channel: read by the metrics. */
+    private final Map<Channel, LongAdder> failures = new EnumMap<>(Channel.class);
 
     private Notifier(Builder builder) {
+        for (Channel channel : Channel.values()) {
+            failures.put(channel, new LongAdder());
+        }
         email = builder.email == null ? null : new EmailSender(builder.email, builder.connectTimeout, builder.readTimeout);
         webhooks = new WebhookPoster(builder.connectTimeout, builder.readTimeout);
         slack = new SlackSender(webhooks);
@@ -55,6 +61,11 @@ public final class Notifier implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Notifications on {@code channel} that were not delivered (retries exhausted, or dropped), since start. */
+    public long failedDeliveries(Channel channel) {
+        return failures.get(channel).sum();
     }
 
     /** Whether SMTP is configured; without it email targets are ignored. */
@@ -144,12 +155,18 @@ public final class Notifier implements AutoCloseable {
         if (inFlight.size() >= maxPendingDeliveries) {
             LOG.error("{} {} for approval {} to {} dropped: {} notifications are already waiting for delivery",
                     subject.channel().displayName(), subject.kind(), subject.approvalId(), subject.target(), maxPendingDeliveries);
+            failures.get(subject.channel()).increment();
             return CompletableFuture.completedFuture(ChannelDelivery.failed(subject.channel(), 0, "too many notifications waiting"));
         }
         RetryingDelivery delivery = new RetryingDelivery(subject, attempt, retry, executors.get(subject.channel()));
         inFlight.add(delivery);
         CompletableFuture<ChannelDelivery> result = delivery.start();
-        result.whenComplete((done, never) -> inFlight.remove(delivery));
+        result.whenComplete((done, never) -> {
+            inFlight.remove(delivery);
+            if (done != null && !done.delivered()) {
+                failures.get(subject.channel()).increment();
+            }
+        });
         return result;
     }
 

@@ -11,11 +11,13 @@ import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.server.Principal;
 import dev.toolgate.proxy.server.RequestBodies;
+import dev.toolgate.proxy.server.RequestRecord;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import dev.toolgate.proxy.stream.StreamRelay;
 import dev.toolgate.proxy.upstream.BufferingListener;
 import dev.toolgate.proxy.upstream.ForwardedHeaders;
 import dev.toolgate.proxy.upstream.ProviderRoute;
+import dev.toolgate.proxy.upstream.TimedUpstream;
 import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import dev.toolgate.proxy.upstream.UpstreamCall;
 import dev.toolgate.proxy.upstream.UpstreamClient;
@@ -86,6 +88,7 @@ public final class ModelEndpoint implements Endpoint {
         ModelRequestHead head = ModelRequestHead.read(exchange.request().content());
         boolean stream = head.stream();
         Principal principal = exchange.principal();
+        exchange.record().model(head.model());
         CallContext context = new CallContext(principal.workspace(), principal.name(), head.model(),
                 Map.of("source", "proxy", "path", exchange.path()));
         ConversationDigest conversationDigest = new ConversationDigest(exchange::heldRequestBody);
@@ -101,7 +104,7 @@ public final class ModelEndpoint implements Endpoint {
         long overheadBefore = exchange.elapsedNanos();
         // Everything that can fail is built before the request body is retained for the upstream.
         UpstreamListener listener = stream
-                ? new StreamRelay(exchange, format.streamRewriter(decider(context, conversationDigest, overheadBefore),
+                ? new StreamRelay(exchange, format.streamRewriter(decider(context, conversationDigest, overheadBefore, exchange.record()),
                         metadataField, publicUrl, limits.maxArgumentBytes()),
                         maxEventBytes())
                 : new BufferingListener(exchange.context().alloc(), limits.maxResponseBytes(),
@@ -112,7 +115,7 @@ public final class ModelEndpoint implements Endpoint {
                 ForwardedHeaders.toUpstream(exchange.request().headers(), route), EmptyHttpHeaders.INSTANCE);
         // The gateway must read the answer, so it asks for it uncompressed.
         forwarded.headers().remove(HttpHeaderNames.ACCEPT_ENCODING);
-        UpstreamCall call = upstream.send(exchange.eventLoop(), target, forwarded, listener);
+        UpstreamCall call = upstream.send(exchange.eventLoop(), target, forwarded, new TimedUpstream(exchange.record(), listener));
         listener.attach(call);
         exchange.onClientGone(call::cancel);
     }
@@ -122,10 +125,11 @@ public final class ModelEndpoint implements Endpoint {
     }
 
     /** Decides one call of a stream as it completes, through the same gate and audit as whole answers. */
-    private StreamCallDecider decider(CallContext context, ConversationDigest conversationDigest, long overheadBefore) {
+    private StreamCallDecider decider(CallContext context, ConversationDigest conversationDigest, long overheadBefore,
+                                      RequestRecord record) {
         return (call, assistantMessage, argumentsDropped) -> gate.decide(new ToolCallGate.Request(context, "proxy", List.of(call),
                 () -> new ToolCallGate.Replay(Collections.singletonList(assistantMessage), conversationDigest.get()),
-                HttpResponseStatus.OK.code(), overheadBefore, argumentsDropped)).thenApply(gated -> gated.get(0));
+                HttpResponseStatus.OK.code(), overheadBefore, argumentsDropped, record)).thenApply(gated -> gated.get(0));
     }
 
     /** Decides a whole upstream answer and writes the client's response. */
@@ -196,7 +200,7 @@ public final class ModelEndpoint implements Endpoint {
             body.release();
             ToolCallGate.Request request = new ToolCallGate.Request(context, "proxy", calls,
                     () -> new ToolCallGate.Replay(answer.assistantMessages(), conversationDigest.get()),
-                    head.status().code(), overheadBefore);
+                    head.status().code(), overheadBefore).from(exchange.record());
             gate.decide(request).whenComplete((gated, failure) -> exchange.eventLoop().execute(() -> {
                 if (failure != null) {
                     log.error("could not record decisions for {} tool call(s) from agent '{}'; none released: {}",

@@ -5,6 +5,7 @@ import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.upstream.ForwardedHeaders;
 import dev.toolgate.proxy.upstream.ProviderRoute;
 import dev.toolgate.proxy.upstream.RelayListener;
+import dev.toolgate.proxy.upstream.TimedUpstream;
 import dev.toolgate.proxy.upstream.UpstreamCall;
 import dev.toolgate.proxy.upstream.UpstreamClient;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -33,7 +34,7 @@ public final class PassthroughEndpoint implements Endpoint {
                 EmptyHttpHeaders.INSTANCE);
         RelayListener listener = new RelayListener(exchange);
         UpstreamCall call = upstream.send(exchange.eventLoop(),
-                route.target(exchange.query()), forwarded, listener);
+                route.target(exchange.query()), forwarded, new TimedUpstream(exchange.record(), listener));
         listener.attach(call);
         exchange.onClientGone(call::cancel);
     }

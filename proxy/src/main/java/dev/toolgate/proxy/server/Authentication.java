@@ -4,7 +4,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Finds the gateway key of a request to a route that needs one and makes its principal the
- * exchange's; 401 without a valid key. Public routes pass untouched.
+ * exchange's; 401 without a valid key. Public routes pass untouched, and so do requests an earlier
+ * step already authenticated (a dashboard session).
  */
 public final class Authentication implements RequestStep {
     private final GatewayKeys keys;
@@ -15,7 +16,7 @@ public final class Authentication implements RequestStep {
 
     @Override
     public void handle(Exchange exchange, Route route, Chain next) throws Exception {
-        if (route.access() != Route.Access.PUBLIC) {
+        if (route.access() != Route.Access.PUBLIC && exchange.principal() == null) {  // null: no dashboard session
             String presented = GatewayKeys.presented(exchange.request().headers(), exchange.query(), route.apiKeyHeaderIsGateway(),
                             route.bearerIsGateway())
                     .orElseThrow(() -> new ApiError(HttpResponseStatus.UNAUTHORIZED, "MISSING_API_KEY",

@@ -32,12 +32,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** On every proxied answer: the gateway's own time in microseconds, without the upstream's. */
+    public static final String OVERHEAD_HEADER = "x-toolgate-overhead-us";
 
     private final ChannelHandlerContext ctx;
     private final FullHttpRequest request;
     private final QueryStringDecoder query;
     private final boolean keepAlive;
     private final RequestsInFlight inFlight;
+    private final RequestObserver observer;
+    private final RequestRecord record;
     /** Set once the response is written or the client gone: the request no longer counts as in flight. */
     private final AtomicBoolean counted = new AtomicBoolean(true);
     private final long receivedNanos = System.nanoTime();
@@ -52,12 +56,14 @@ public final class Exchange {
     private boolean responseStarted;
     private boolean responseDone;
 
-    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, RequestsInFlight inFlight) {
+    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, RequestsInFlight inFlight, RequestObserver observer) {
         this.ctx = ctx;
         this.request = request;
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
         this.inFlight = inFlight;
+        this.observer = observer;
+        this.record = new RequestRecord(request.method().name(), query.rawPath(), receivedNanos);
         inFlight.started();
         ctx.channel().closeFuture().addListener(onClose);
     }
@@ -70,6 +76,27 @@ public final class Exchange {
     private void doneInFlight() {
         if (counted.compareAndSet(true, false)) {
             inFlight.finished();
+            record.status(RequestRecord.CLIENT_GONE);
+            record.finished(System.nanoTime());
+            try {
+                observer.completed(record);
+            } catch (RuntimeException e) {
+                log.warn("request observer failed for {} {}", request.method(), record.route(), e);
+            }
+        }
+    }
+
+    /** What this request became so far: route, status, upstream and gateway time, decisions. */
+    public RequestRecord record() {
+        return record;
+    }
+
+    /** The status and the gateway's overhead, as the response head leaves; a proxied answer says the overhead. */
+    private void recordHead(HttpResponseStatus status, HttpHeaders headers) {
+        record.status(status.code());
+        long overheadNanos = record.measureOverhead(System.nanoTime());
+        if (record.proxied()) {
+            headers.set(OVERHEAD_HEADER, overheadNanos / 1_000);
         }
     }
 
@@ -116,8 +143,10 @@ public final class Exchange {
         return principal;
     }
 
-    void principal(Principal principal) {
+    /** Set by the steps that authenticate a request: a gateway key, or a dashboard session. */
+    public void principal(Principal principal) {
         this.principal = principal;
+        record.principal(principal.name());
     }
 
     /** Adds a header to whatever response this exchange ends with, streamed or not, errors included. */
@@ -184,6 +213,7 @@ public final class Exchange {
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keepAlive());
         addResponseHeaders(response.headers());
+        recordHead(response.status(), response.headers());
         releaseRequest();
         finish(ctx.writeAndFlush(response));
     }
@@ -213,6 +243,7 @@ public final class Exchange {
         }
         HttpUtil.setKeepAlive(head, keepAlive());
         addResponseHeaders(head.headers());
+        recordHead(head.status(), head.headers());
         ctx.write(head);
     }
 

@@ -20,13 +20,23 @@ public final class GatewayKeys {
     public static final String API_KEY_PARAM = "api_key";
     private static final String BEARER = "Bearer ";
 
-    private final List<Known> known;
+    /** Replaced whole when the config is reloaded: a request sees the old keys or the new, never a mix. */
+    private volatile List<Known> known;
 
     private record Known(byte[] sha256, Principal principal) {
     }
 
     public GatewayKeys(List<KeyConfig> keys) {
-        this.known = keys.stream()
+        this.known = known(keys);
+    }
+
+    /** From now on these keys, and only these, are valid (a reloaded config). */
+    public void replace(List<KeyConfig> keys) {
+        this.known = known(keys);
+    }
+
+    private static List<Known> known(List<KeyConfig> keys) {
+        return keys.stream()
                 .map(key -> new Known(HexFormat.of().parseHex(key.keySha256()), new Principal(key.name(), key.role(), key.workspace())))
                 .toList();
     }
@@ -55,13 +65,18 @@ public final class GatewayKeys {
         return key == null || key.isBlank() ? Optional.empty() : Optional.of(key.trim());
     }
 
+    /** Whether a key for {@code principal} (same name, role and workspace) is still configured: a reload may have removed it. */
+    public boolean stillValid(Principal principal) {
+        return this.known.stream().anyMatch(key -> key.principal().equals(principal));
+    }
+
     public Optional<Principal> authenticate(String presentedKey) {
         byte[] presented = HexFormat.of().parseHex(KeyConfig.sha256Of(presentedKey));
         // Every digest is compared, with no early exit and no map keyed by a secret: the time taken
         // depends on how many keys there are, not on which one matched or how much of it. Key sets
         // are small, and 32-byte comparisons are cheap next to the hashing.
         Principal match = null;
-        for (Known key : known) {
+        for (Known key : this.known) {
             if (MessageDigest.isEqual(key.sha256(), presented)) {
                 match = key.principal();
             }

@@ -1,6 +1,7 @@
 package dev.toolgate.proxy.server;
 
 import dev.toolgate.config.KeyConfig;
+import dev.toolgate.config.RateLimitConfig;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,8 +20,10 @@ public final class RateLimits {
     public static final String REMAINING_HEADER = "X-RateLimit-Remaining";
     public static final String RESET_HEADER = "X-RateLimit-Reset";
 
-    private final Map<String, TokenBucket> byKeyName = new HashMap<>();
+    /** Replaced whole when the config is reloaded. */
+    private volatile Map<String, TokenBucket> byKeyName;
     private final Clock clock;
+    private final int instances;
 
     /** {@code clock} refills the buckets, so tests move time instead of sleeping. */
     public RateLimits(List<KeyConfig> keys, Clock clock) {
@@ -30,12 +33,29 @@ public final class RateLimits {
     /** For one of {@code instances} gateways sharing the load. */
     public RateLimits(List<KeyConfig> keys, Clock clock, int instances) {
         this.clock = clock;
+        this.instances = instances;
+        this.byKeyName = buckets(keys, Map.of());
+    }
+
+    /**
+     * The limits of a reloaded config. A key whose limit did not change keeps its bucket, tokens
+     * spent included: a reload must not hand every agent a fresh burst.
+     */
+    public void reconfigure(List<KeyConfig> keys) {
+        this.byKeyName = buckets(keys, byKeyName);
+    }
+
+    private Map<String, TokenBucket> buckets(List<KeyConfig> keys, Map<String, TokenBucket> current) {
+        Map<String, TokenBucket> buckets = new HashMap<>();
         long now = nanos();
         for (KeyConfig key : keys) {
             if (!key.rateLimit().isUnlimited()) {
-                byKeyName.put(key.name(), new TokenBucket(key.rateLimit().shareOf(instances), now));
+                RateLimitConfig limit = key.rateLimit().shareOf(instances);
+                TokenBucket kept = current.get(key.name());
+                buckets.put(key.name(), kept != null && kept.limit().equals(limit) ? kept : new TokenBucket(limit, now));
             }
         }
+        return Map.copyOf(buckets);
     }
 
     /**

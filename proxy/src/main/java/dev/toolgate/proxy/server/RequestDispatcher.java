@@ -33,12 +33,14 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     private final Router router;
     private final List<RequestStep> steps;
     private final RequestsInFlight inFlight;
+    private final RequestObserver observer;
 
-    RequestDispatcher(Router router, List<RequestStep> steps, RequestsInFlight inFlight) {
+    RequestDispatcher(Router router, List<RequestStep> steps, RequestsInFlight inFlight, RequestObserver observer) {
         super(false);
         this.router = router;
         this.steps = List.copyOf(steps);
         this.inFlight = inFlight;
+        this.observer = observer;
     }
 
     @Override
@@ -47,7 +49,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             rejectMalformed(ctx, request);
             return;
         }
-        Exchange exchange = new Exchange(ctx, request, inFlight);
+        Exchange exchange = new Exchange(ctx, request, inFlight, observer);
         try {
             requireWellFormedUri(exchange);
             Router.Match match = router.find(request.method(), exchange.query().rawPath(), request.headers());
@@ -59,6 +61,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
                         : ApiError.notFound("no route for " + request.method() + " " + exchange.path());
             }
             exchange.pathParams(match.params());
+            exchange.record().route(match.route().template(), match.params());
+            started(exchange, request);
             proceed(0, exchange, match.route());
         } catch (ApiError error) {
             exchange.fail(error);
@@ -66,6 +70,14 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
             log.error("internal error serving {} {}", request.method(), exchange.path(), unexpected);
             exchange.fail(new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                     "the gateway failed to handle this request; see the gateway log"));
+        }
+    }
+
+    private void started(Exchange exchange, FullHttpRequest request) {
+        try {
+            observer.started(exchange.record(), request.headers());
+        } catch (RuntimeException e) {
+            log.warn("request observer failed for {} {}", request.method(), exchange.record().route(), e);
         }
     }
 

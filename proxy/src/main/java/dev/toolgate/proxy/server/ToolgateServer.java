@@ -30,10 +30,11 @@ public final class ToolgateServer implements AutoCloseable {
      */
     public static ToolgateServer start(Transport transport, EventLoopGroup workers, Router router, List<RequestStep> steps,
                                        String host, int port, long maxRequestBytes, Predicate<String> jsonRpcPath,
-                                       Duration idleTimeout, Duration requestTimeout, RequestsInFlight inFlight)
+                                       Duration idleTimeout, Duration requestTimeout, RequestsInFlight inFlight,
+                                       RequestObserver observer)
             throws InterruptedException {
         EventLoopGroup acceptor = transport.newGroup(1, "toolgate-accept");
-        RequestDispatcher dispatcher = new RequestDispatcher(router, steps, inFlight);
+        RequestDispatcher dispatcher = new RequestDispatcher(router, steps, inFlight, observer);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannelClass())

@@ -10,6 +10,6 @@ public final class TestExchanges {
 
     /** The exchange owns {@code request} from here on and releases it once, as the server's does. */
     public static Exchange of(ChannelHandlerContext ctx, FullHttpRequest request) {
-        return new Exchange(ctx, request, new RequestsInFlight());
+        return new Exchange(ctx, request, new RequestsInFlight(), RequestObserver.NONE);
     }
 }

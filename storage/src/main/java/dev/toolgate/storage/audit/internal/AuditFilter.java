@@ -22,6 +22,10 @@ record AuditFilter(String where, Map<String, Object> parameters) {
             where.append(" AND tool = :tool");
             parameters.put("tool", query.tool());
         }
+        if (query.agent() != null) {
+            where.append(" AND agent = :agent");
+            parameters.put("agent", query.agent());
+        }
         if (query.since() != null) {
             where.append(" AND event_time >= :since");
             parameters.put("since", query.since());

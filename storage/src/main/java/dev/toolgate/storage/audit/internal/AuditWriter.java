@@ -1,6 +1,7 @@
 package dev.toolgate.storage.audit.internal;
 
 import dev.toolgate.storage.AuditEvent;
+import dev.toolgate.storage.AuditLogStats;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.internal.OutageLog;
 import dev.toolgate.storage.internal.SqlErrors;
@@ -57,6 +58,9 @@ final class AuditWriter implements AutoCloseable {
     private final AppendDeadlines deadlines;
     private volatile boolean closed;
     private volatile long lastBacklogWarning = System.nanoTime() - BACKLOG_WARNING_INTERVAL_NANOS;
+    /** Written by the writer thread only; read by metrics. */
+    private volatile long commits;
+    private volatile long commitNanos;
     /** Writer thread only. */
     private final OutageLog outage = new OutageLog(FAILURE_LOG_INTERVAL_NANOS);
 
@@ -89,6 +93,10 @@ final class AuditWriter implements AutoCloseable {
         AuditWriter writer = new AuditWriter(sink, capacity, maxBatchEvents, commitTimeoutNanos);
         writer.thread.start();
         return writer;
+    }
+
+    AuditLogStats stats() {
+        return new AuditLogStats(Math.max(0, queued.get()), commits, commitNanos);
     }
 
     CompletableFuture<Void> append(List<AuditEvent> events) {
@@ -238,6 +246,7 @@ final class AuditWriter implements AutoCloseable {
     }
 
     private void commit(List<Append> batch, int eventCount) {
+        long started = System.nanoTime();
         try {
             insert(batch);
         } catch (Throwable failure) {
@@ -249,6 +258,9 @@ final class AuditWriter implements AutoCloseable {
                 batch.forEach(append -> append.done().completeExceptionally(failed(failure)));
             }
             return;
+        } finally {
+            commitNanos += System.nanoTime() - started;
+            commits++;
         }
         commitSucceeded();
         batch.forEach(append -> append.done().complete(null));

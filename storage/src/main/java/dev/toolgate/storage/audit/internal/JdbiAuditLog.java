@@ -2,6 +2,7 @@ package dev.toolgate.storage.audit.internal;
 
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditLog;
+import dev.toolgate.storage.AuditLogStats;
 import dev.toolgate.storage.AuditPage;
 import dev.toolgate.storage.AuditQuery;
 import dev.toolgate.storage.ChainVerification;
@@ -78,6 +79,11 @@ public final class JdbiAuditLog implements AuditLog, AutoCloseable {
     @Override
     public CompletableFuture<Void> append(List<AuditEvent> events) {
         return writer.append(events);
+    }
+
+    @Override
+    public AuditLogStats stats() {
+        return writer.stats();
     }
 
     @Override
