@@ -46,12 +46,14 @@ public final class McpCallLatency {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         String durability = args.length > 1 ? args[1] : "sync";
         int[] clients = args.length > 2 ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {1, 32};
-        HttpServer downstream = downstream();
+        ExecutorService downstreamThreads = Executors.newFixedThreadPool(8);
+        HttpServer downstream = downstream(downstreamThreads);
         Path dir = Files.createTempDirectory("toolgate-mcp-bench");
         Path config = dir.resolve("toolgate.yaml");
         Files.writeString(config, """
                 server: { host: 127.0.0.1, port: 0 }
                 storage: { url: "jdbc:h2:file:%s/db", durability: %s }
+                logging: { access: false }
                 keys:
                   - { name: bench-agent, key: "%s", role: agent }
                 rules:
@@ -76,6 +78,7 @@ public final class McpCallLatency {
             }
         } finally {
             downstream.stop(0);
+            downstreamThreads.shutdownNow();  // HttpServer.stop leaves its executor running, and the JVM with it
         }
     }
 
@@ -141,10 +144,10 @@ public final class McpCallLatency {
     }
 
     /** A minimal Streamable HTTP MCP server with one tool that answers at once: the same for both paths. */
-    private static HttpServer downstream() throws IOException {
+    private static HttpServer downstream(ExecutorService threads) throws IOException {
         System.setProperty("sun.net.httpserver.nodelay", "true");  // else delayed ACKs add 40 ms to every answer
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.setExecutor(threads);
         server.createContext("/mcp", McpCallLatency::answer);
         server.start();
         return server;
