@@ -78,8 +78,8 @@ public final class SharedStateSync implements AutoCloseable {
     void syncOnce() {
         Map<Topic, Long> versions = storage.changes().versions();
         if (!Objects.equals(versions.get(Topic.POLICY), seen.get(Topic.POLICY))) {
-            killSwitch.load(storage.blockedTools().all());
-            rules.load(storage.rules().all());
+            killSwitch.reload();
+            rules.reload();
         }
         if (!Objects.equals(versions.get(Topic.APPROVALS), seen.get(Topic.APPROVALS))) {
             approvalsSince = approvals.rememberCreatedSince(approvalsSince).minus(CLOCK_SKEW);

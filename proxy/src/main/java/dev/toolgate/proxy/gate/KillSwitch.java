@@ -25,6 +25,11 @@ public final class KillSwitch {
         this.configured = Set.copyOf(configured);
     }
 
+    /** Reads the store and loads it under the lock {@link #block} and {@link #unblock} take (see {@code RuleBook.reload}). */
+    public synchronized void reload() {
+        load(store.all());
+    }
+
     /**
      * Makes the evaluator's lists those of {@code persisted} ({@link BlockedToolStore#all()}):
      * at startup, and whenever another instance changed them. A workspace missing from it has none.

@@ -37,6 +37,15 @@ public final class RuleBook {
     }
 
     /**
+     * Reads the store and loads what it holds ({@link #load}), under the same lock as {@link #add}
+     * and {@link #remove}: a list read outside it could predate a rule added meanwhile, and loading
+     * it would drop that rule until the next change.
+     */
+    public synchronized void reload() {
+        load(store.all());
+    }
+
+    /**
      * Makes the evaluator's rules those of {@code stored} ({@link RuleStore#all()}): at startup, and
      * whenever another instance changed them. Only workspaces whose stored rules differ from what was
      * loaded last are compiled again; a workspace missing from it goes back to the file's rules.
