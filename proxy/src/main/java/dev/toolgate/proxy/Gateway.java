@@ -275,7 +275,7 @@ public final class Gateway implements AutoCloseable {
         opened.storage().close();
     }
 
-    /** The address to reach this gateway at from this machine: its public URL when it has a port, else host and port. */
+    /** The address to reach this gateway at from this machine: its host and port, localhost when it listens on every address. */
     private static String localUrl(Config config, int port) {
         String host = config.server().host();
         boolean anyAddress = host.equals("0.0.0.0") || host.equals("::");

@@ -176,6 +176,36 @@ class HotReloadTest {
         }
     }
 
+    @Test
+    void aReloadKeepsTheRequestsAKeySpentUnlessItsLimitChanged() throws Exception {
+        Path file = directory.resolve("toolgate.yaml");
+        String limited = config("http://127.0.0.1:9", "", "").replace("role: agent }", "role: agent, rate_limit: { requests_per_minute: 5 } }");
+        Files.writeString(file, limited);
+        start(file);
+        ConfigReloader reloader = gateway.watchConfig(file, Map.of());
+        assertThat(remaining()).isEqualTo("4");
+        assertThat(remaining()).isEqualTo("3");
+
+        Files.writeString(file, limited + """
+                  - id: no-transfers
+                    tools: [wire_transfer]
+                    action: block
+                """);
+        assertThat(reloader.reload()).isTrue();
+        assertThat(remaining()).as("an unrelated edit hands out no fresh burst").isEqualTo("2");
+
+        Files.writeString(file, limited.replace("requests_per_minute: 5", "requests_per_minute: 10"));
+        assertThat(reloader.reload()).isTrue();
+        assertThat(remaining()).as("a changed limit starts a bucket of its own").isEqualTo("9");
+    }
+
+    /** The agent key's requests left, as its next answer says. */
+    private String remaining() throws IOException {
+        try (Response response = post("/api/intercept", TestGateway.AGENT_KEY, "{\"tool_name\":\"noop\",\"arguments\":{}}")) {
+            return response.header("X-RateLimit-Remaining");
+        }
+    }
+
     private void start(Path file) throws Exception {
         gateway = Gateway.start(ConfigLoader.load(file, Map.of()), Clock.systemUTC());
         gateway.watchConfig(file, Map.of());
