@@ -182,7 +182,7 @@
   }
 
   const LOADERS = {
-    'pending': loadPending,
+    'pending': () => { loadPending(); loadStanding(); },
     'feed': loadFeed,
     'logs': loadLogs,
     'stats': loadStats,
@@ -214,17 +214,59 @@
     for (const approval of listing.approvals) list.append(approvalCard(approval));
   }
 
+  // Standing approvals: time-limited allow rules granted with an approval, revocable here.
+  async function loadStanding() {
+    const listing = await attempt(() => api('GET', '/api/standing-approvals'));
+    const list = $('standing-list');
+    if (!listing || !list) return;
+    list.replaceChildren();
+    if (listing.standing_approvals.length === 0) {
+      list.append(el('li', { class: 'empty', text: 'None in force.' }));
+      return;
+    }
+    for (const grant of listing.standing_approvals) {
+      const revoke = el('button', { type: 'button', class: 'deny', 'data-standing': grant.id }, 'Revoke');
+      revoke.addEventListener('click', async () => {
+        revoke.disabled = true;
+        if (await attempt(() => api('DELETE', '/api/standing-approvals/' + encodeURIComponent(grant.id)))) {
+          say('Revoked the standing approval of ' + grant.tool + ' for ' + grant.agent + '.');
+        }
+        loadStanding();
+      });
+      list.append(el('li', { 'data-standing': grant.id },
+        el('code', { text: grant.tool }), ' for ' + grant.agent + ', until ', time(grant.expires_at),
+        ', ' + grant.used_calls + (grant.max_calls ? ' of ' + grant.max_calls : '') + ' call(s) used, arguments ',
+        Object.keys(grant.bounds).length ? el('code', { text: JSON.stringify(grant.bounds) }) : 'as approved', ' ', revoke));
+    }
+  }
+
   function approvalCard(approval) {
     const noteId = 'note-' + approval.id;
     const note = el('input', { id: noteId, type: 'text', name: 'note', autocomplete: 'off' });
+    const minutes = el('input', { id: 'standing-minutes-' + approval.id, type: 'number', min: '1', name: 'standing_minutes' });
+    const calls = el('input', { id: 'standing-calls-' + approval.id, type: 'number', min: '1', name: 'standing_calls' });
+    const bounds = el('input', { id: 'standing-bounds-' + approval.id, type: 'text', name: 'standing_bounds', autocomplete: 'off',
+      placeholder: '{"amount":{"max":1000}}' });
     const decide = async (action, button) => {
+      const body = { action, note: note.value.trim() || null };
+      if (action === 'approved' && minutes.value) {
+        let parsed = null;
+        try {
+          parsed = bounds.value.trim() ? JSON.parse(bounds.value) : null;
+        } catch (notJson) {
+          say('Argument bounds must be JSON, such as {"amount":{"max":1000}}.');
+          return;
+        }
+        body.standing = { minutes: Number(minutes.value), calls: calls.value ? Number(calls.value) : null, bounds: parsed };
+      }
       button.disabled = true;
       const done = await attempt(() => api('POST', '/api/pending-approvals/' + encodeURIComponent(approval.id) + '/decide',
-        { action, note: note.value.trim() || null }));
+        body));
       button.disabled = false;
       if (done) {
         say((action === 'approved' ? 'Approved ' : 'Denied ') + approval.tool + ' for ' + approval.agent + '.');
         loadPending();
+        loadStanding();
       }
     };
     const approve = el('button', { type: 'button', class: 'approve', 'data-approval': approval.id, 'data-action': 'approve' },
@@ -243,6 +285,11 @@
         el('dt', { text: 'Approval id' }), el('dd', { class: 'mono', text: approval.id })),
       el('div', { class: 'decide' },
         el('div', { class: 'note' }, el('label', { for: noteId, text: 'Note (optional)' }), note),
+        el('div', { class: 'note' }, el('label', { for: minutes.id, text: 'Also allow this tool for this agent for (minutes)' }),
+          minutes),
+        el('div', { class: 'note' }, el('label', { for: calls.id, text: 'at most (calls)' }), calls),
+        el('div', { class: 'note' }, el('label', { for: bounds.id, text: 'within argument bounds (JSON; empty: same arguments)' }),
+          bounds),
         approve, deny));
   }
 

@@ -23,7 +23,10 @@ public record Config(
         McpConfig mcp,
         LoggingConfig logging,
         MetricsConfig metrics,
-        TelemetryConfig telemetry) {
+        TelemetryConfig telemetry,
+        AgentsConfig agents,
+        RiskConfig risk,
+        PublicFeedConfig publicFeed) {
 
     public Config {
         keys = List.copyOf(keys);

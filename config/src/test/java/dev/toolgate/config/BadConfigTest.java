@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Each kind of mistake, as the operator reads it: {@code file:line:column: path: message}. */
 class BadConfigTest {
     private static final String SECTIONS =
-            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits, redaction, judge, mcp, logging, metrics, telemetry";
+            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits, redaction, judge, mcp, logging, metrics, telemetry, agents, risk, public_feed";
     private static final String KEYS_EXPECTED = "at least one key such as { name: my-agent, key: \"${MY_AGENT_KEY}\", role: agent }; "
             + "without keys anyone could call the gateway";
 
@@ -45,7 +45,7 @@ class BadConfigTest {
                 "toolgate.yaml:4:12: notifications.email.smtp_server: unknown key 'smtp_server' "
                         + "(expected one of: smtp_host, smtp_port, from, to, username, password, starttls)",
                 "toolgate.yaml:6:40: rules[0].approver: unknown key 'approver' "
-                        + "(expected one of: id, description, tools, when, text, action, approver_email)");
+                        + "(expected one of: id, description, tools, when, text, action, approver_email, budget)");
     }
 
     @Test

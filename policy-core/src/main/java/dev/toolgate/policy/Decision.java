@@ -27,6 +27,21 @@ public sealed interface Decision permits Decision.Allowed, Decision.Warned, Deci
         return reasons().isEmpty() ? null : reasons().get(0).ruleId();
     }
 
+    /** The same decision with another risk score (the gate's contextual score replaces the rule set's coarse one). */
+    default Decision withRiskScore(double riskScore) {
+        if (this instanceof Allowed a) {
+            return new Allowed(a.matchedRules(), a.reasons(), riskScore, a.policyVersion(), a.judgement());
+        }
+        if (this instanceof Warned w) {
+            return new Warned(w.matchedRules(), w.reasons(), riskScore, w.policyVersion(), w.judgement());
+        }
+        if (this instanceof NeedsApproval n) {
+            return new NeedsApproval(n.matchedRules(), n.reasons(), riskScore, n.policyVersion(), n.approverEmail(), n.judgement());
+        }
+        Blocked b = (Blocked) this;
+        return new Blocked(b.matchedRules(), b.reasons(), riskScore, b.policyVersion(), b.judgement());
+    }
+
     /** True when the call may be released to the agent now. */
     default boolean releases() {
         return this instanceof Allowed || this instanceof Warned;

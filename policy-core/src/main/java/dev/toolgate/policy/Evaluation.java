@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
  * What the exact rules decided about one call, and the judged rules a model must still rule on
  * before the decision is final. {@link #toJudge()} holds only judged rules whose tools and
  * {@code when} match and whose action would change the outcome, so a call an exact rule already
- * blocks is never judged. Immutable: the verdicts may arrive on any thread.
+ * blocks is never judged. {@link #charges()} are what the call would spend of the budgets it
+ * matched, should it be released. Immutable: the verdicts may arrive on any thread.
  */
 public final class Evaluation {
     /** Pseudo rule id of a decision the judge could not make. */
@@ -22,6 +23,7 @@ public final class Evaluation {
     private final Map<Action, List<Rule>> matchedByAction;
     private final List<Finding> errors;
     private final List<Rule> toJudge;
+    private final List<BudgetCharge> charges;
 
     /** A decision made before any rule was looked at (arguments too large to read): nothing to judge. */
     public static Evaluation of(Decision decision) {
@@ -35,7 +37,13 @@ public final class Evaluation {
 
     Evaluation(RuleSet ruleSet, Decision exact, List<String> matched, Map<Action, List<Rule>> matchedByAction,
                List<Finding> errors, List<Rule> judgeable) {
+        this(ruleSet, exact, matched, matchedByAction, errors, judgeable, List.of());
+    }
+
+    Evaluation(RuleSet ruleSet, Decision exact, List<String> matched, Map<Action, List<Rule>> matchedByAction,
+               List<Finding> errors, List<Rule> judgeable, List<BudgetCharge> charges) {
         this.ruleSet = ruleSet;
+        this.charges = List.copyOf(charges);
         this.exact = exact;
         this.matched = matched;
         this.matchedByAction = matchedByAction;
@@ -54,6 +62,11 @@ public final class Evaluation {
     /** Judged rules whose verdict could change the decision, in rule-set order. */
     public List<Rule> toJudge() {
         return toJudge;
+    }
+
+    /** What the call would spend of each budget rule it matched, in rule-set order; empty for most calls. */
+    public List<BudgetCharge> charges() {
+        return charges;
     }
 
     public String policyVersion() {

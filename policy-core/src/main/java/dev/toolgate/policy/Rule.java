@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param approverEmail who is asked for an {@link Action#APPROVE} rule; null means the default
  * @param text the plain-language rule a model judges; null for an exact rule
  * @param location where the rule is written, as {@code file:line}; null for a rule that is not from a file
+ * @param budget a limit on a total over time: the action applies only to a call that would pass it; null for none
  */
 public record Rule(String id, String description, List<String> tools, String when, Action action, String approverEmail,
-                   String text, String location) {
+                   String text, String location, Budget budget) {
     public Rule {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(action, "action");
@@ -31,6 +32,19 @@ public record Rule(String id, String description, List<String> tools, String whe
         }
         description = Objects.requireNonNullElse(description, "");
         when = when == null || when.isBlank() ? null : when;
+        if (budget != null && text != null) {
+            throw new IllegalArgumentException("rule '" + id + "' has a budget and a text (expected: a budget on an exact rule)");
+        }
+        if (budget != null && action != Action.APPROVE && action != Action.BLOCK) {
+            throw new IllegalArgumentException("rule '" + id + "' has a budget and action " + action.wireName()
+                    + " (expected: approve or block, what happens to a call over the budget)");
+        }
+    }
+
+    /** A rule without a budget. */
+    public Rule(String id, String description, List<String> tools, String when, Action action, String approverEmail,
+                String text, String location) {
+        this(id, description, tools, when, action, approverEmail, text, location, null);
     }
 
     /** A rule that is not from a file. */

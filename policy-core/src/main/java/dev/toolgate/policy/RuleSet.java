@@ -3,6 +3,7 @@ package dev.toolgate.policy;
 import dev.cel.common.CelValidationException;
 import dev.cel.runtime.CelEvaluationException;
 import dev.toolgate.policy.internal.CelConditions;
+import dev.toolgate.policy.internal.CelConditions.Amount;
 import dev.toolgate.policy.internal.CelConditions.Condition;
 import dev.toolgate.policy.internal.JsonArguments;
 import dev.toolgate.policy.internal.ToolPattern;
@@ -43,7 +44,7 @@ public final class RuleSet {
     private final List<CompiledRule> globRules;
     private final Map<String, List<CompiledRule>> candidatesByTool = new ConcurrentHashMap<>();
 
-    private record CompiledRule(int position, Rule rule, List<ToolPattern> patterns, Condition condition) {
+    private record CompiledRule(int position, Rule rule, List<ToolPattern> patterns, Condition condition, Amount amount) {
     }
 
     private RuleSet(List<Rule> rules, PolicyDefaults defaults, List<CompiledRule> compiled) {
@@ -89,9 +90,23 @@ public final class RuleSet {
                 patterns.add(ToolPattern.of(tool));
             }
             Condition condition = rule.when() == null ? null : conditions.get(rule.when()).orThrow(rule);
-            compiled.add(new CompiledRule(compiled.size(), rule, patterns, condition));
+            compiled.add(new CompiledRule(compiled.size(), rule, patterns, condition, amountOf(rule)));
         }
         return new RuleSet(rules, defaults, compiled);
+    }
+
+    /** The rule's compiled budget sum; null for a rule without a budget. */
+    private static Amount amountOf(Rule rule) throws RuleCompileException {
+        if (rule.budget() == null) {
+            return null;
+        }
+        try {
+            return CelConditions.compileAmount(rule.budget().sum());
+        } catch (CelValidationException e) {
+            throw new RuleCompileException(rule.id(), "budget.sum", "CEL does not compile: " + oneLine(e.getMessage()));
+        } catch (CelEvaluationException e) {
+            throw new RuleCompileException(rule.id(), "budget.sum", "CEL program cannot be built: " + oneLine(e.getMessage()));
+        }
     }
 
     public static RuleSet empty(PolicyDefaults defaults) {
@@ -177,11 +192,19 @@ public final class RuleSet {
         List<String> matched = new ArrayList<>();
         List<Finding> errors = new ArrayList<>();
         List<Rule> judgeable = List.of();
+        List<BudgetCharge> charges = List.of();
         for (CompiledRule candidate : candidates) {
             Rule rule = candidate.rule();
             try {
                 if (candidate.condition() == null || candidate.condition().test(variables)) {
-                    if (rule.judged()) {
+                    if (candidate.amount() != null) {
+                        // A budget rule decides nothing here: the gate spends the charge, or applies the rule's action.
+                        BudgetCharge charge = charge(candidate, variables, errors);
+                        if (charge != null) {
+                            charges = charges.isEmpty() ? new ArrayList<>() : charges;
+                            charges.add(charge);
+                        }
+                    } else if (rule.judged()) {
                         judgeable = judgeable.isEmpty() ? new ArrayList<>() : judgeable;
                         judgeable.add(rule);
                     } else {
@@ -195,8 +218,19 @@ public final class RuleSet {
             }
         }
         Decision exact = matched.isEmpty() && errors.isEmpty() ? defaultDecision() : decide(matched, matchedByAction, errors, null);
-        return judgeable.isEmpty() ? new Evaluation(this, exact)
-                : new Evaluation(this, exact, matched, matchedByAction, errors, judgeable);
+        return judgeable.isEmpty() ? new Evaluation(this, exact, List.of(), Map.of(), List.of(), List.of(), charges)
+                : new Evaluation(this, exact, matched, matchedByAction, errors, judgeable, charges);
+    }
+
+    /** What the call would spend of a budget rule's total; null, with the failure among {@code errors}, when its sum fails. */
+    private static BudgetCharge charge(CompiledRule candidate, Map<String, Object> variables, List<Finding> errors) {
+        try {
+            return new BudgetCharge(candidate.rule(), candidate.amount().value(variables));
+        } catch (CelEvaluationException | RuntimeException e) {
+            errors.add(new Finding(candidate.rule().id(),
+                    "budget sum could not be evaluated (" + oneLine(e.getMessage()) + "); applying policy.on_error"));
+            return null;
+        }
     }
 
     /** The strongest matched action wins; errors count as {@code on_error} and are always named. */
@@ -278,7 +312,7 @@ public final class RuleSet {
         }
         List<CompiledRule> candidates = alias == null ? candidatesFor(name) : candidatesFor(name, alias);
         return candidates.stream().map(CompiledRule::rule)
-                .anyMatch(rule -> rule.action() == Action.BLOCK && rule.when() == null && !rule.judged());
+                .anyMatch(rule -> rule.action() == Action.BLOCK && rule.when() == null && !rule.judged() && rule.budget() == null);
     }
 
     /** The candidates for either name, each once, in rule order. */
@@ -335,6 +369,11 @@ public final class RuleSet {
                     .append(rule.approverEmail());
             if (rule.judged()) {
                 canonical.append('\u0000').append(rule.text());
+            }
+            if (rule.budget() != null) {
+                Budget budget = rule.budget();
+                canonical.append('\u0000').append(budget.sum()).append('\u0001').append(budget.per())
+                        .append('\u0001').append(budget.max().toPlainString()).append('\u0001').append(budget.scope());
             }
             canonical.append('\n');
         }

@@ -7,12 +7,19 @@ import dev.toolgate.config.KeyConfig;
 import dev.toolgate.config.ParsedConfig;
 import dev.toolgate.config.StorageConfig;
 import dev.toolgate.policy.PolicyEngine;
+import dev.toolgate.proxy.agents.AgentBreaker;
+import dev.toolgate.proxy.agents.AgentEndpoints;
+import dev.toolgate.proxy.agents.BreakerAnnouncements;
+import dev.toolgate.proxy.agents.BreakerDecisions;
+import dev.toolgate.proxy.agents.BreakerTrips;
+import dev.toolgate.proxy.agents.KilledAgents;
 import dev.toolgate.proxy.anthropic.AnthropicFormat;
+import dev.toolgate.proxy.anthropic.AnthropicReplay;
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalExpiry;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
 import dev.toolgate.proxy.approval.Approvals;
-import dev.toolgate.proxy.approval.ChatConversationRetry;
+import dev.toolgate.proxy.approval.ApprovedConversationRetry;
 import dev.toolgate.proxy.approval.LiveConversations;
 import dev.toolgate.proxy.approval.NotificationSettings;
 import dev.toolgate.proxy.arguments.Redactor;
@@ -20,19 +27,28 @@ import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.cluster.SharedStateSync;
 import dev.toolgate.proxy.dashboard.Dashboard;
 import dev.toolgate.proxy.gate.KillSwitch;
+import dev.toolgate.proxy.gate.RecentBlocks;
+import dev.toolgate.proxy.gate.RiskScorer;
 import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.judge.ModelJudge;
 import dev.toolgate.proxy.mcp.McpEndpoints;
+import dev.toolgate.proxy.publicfeed.PublicFeed;
+import dev.toolgate.proxy.publicfeed.PublicFeedEndpoints;
 import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.openai.chat.ChatFormat;
+import dev.toolgate.proxy.openai.chat.ChatReplay;
 import dev.toolgate.proxy.openai.responses.ResponsesFormat;
+import dev.toolgate.proxy.openai.responses.ResponsesReplay;
+import dev.toolgate.proxy.provider.ConversationRetry;
 import dev.toolgate.proxy.provider.ModelEndpoint;
 import dev.toolgate.proxy.provider.PassthroughEndpoint;
+import dev.toolgate.proxy.provider.ReplayFormat;
 import dev.toolgate.proxy.reload.ConfigReloader;
 import dev.toolgate.proxy.server.Authentication;
 import dev.toolgate.proxy.server.Authorization;
 import dev.toolgate.proxy.server.GatewayKeys;
+import dev.toolgate.proxy.server.AddressRateLimits;
 import dev.toolgate.proxy.server.RateLimiting;
 import dev.toolgate.proxy.server.RateLimits;
 import dev.toolgate.proxy.server.RequestStep;
@@ -43,6 +59,7 @@ import dev.toolgate.proxy.server.Transport;
 import dev.toolgate.proxy.upstream.ProviderRoute;
 import dev.toolgate.proxy.upstream.UpstreamClient;
 import dev.toolgate.storage.BlockedTool;
+import dev.toolgate.storage.ChangeFeed;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageSettings;
 import dev.toolgate.storage.StoredRule;
@@ -63,6 +80,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,18 +174,34 @@ public final class Gateway implements AutoCloseable {
             // One redactor for everything that leaves the decision path: audit, notifications, pages, API views.
             Redactor redactor = new Redactor(config.redaction().patterns(), config.redaction().redactEmails());
             NotificationSettings notificationSettings = new NotificationSettings(storage.settings(), config.notifications());
+            // Each agent key's circuit breaker: read now, kept in step with other instances, consulted on every call.
+            AgentBreaker breaker = new AgentBreaker(storage, clock, new BreakerAnnouncements(notifier, notificationSettings));
+            breaker.load(storage.agentStates().all());
+            observers.watch(breaker);
             LiveConversations liveConversations = new LiveConversations(clock);
             Approvals approvals = new Approvals(storage, notifier, notificationSettings, redactor, clock,
                     config.approvals().expireAfter(), config.server().publicUrl(), rules::find, liveConversations);
             approvals.warmUp(workspaces(config));
             remember(opened, new ApprovalExpiry(approvals, EXPIRY_INTERVAL));
             // Gateways sharing a database: changes made through another instance apply here too.
-            remember(opened, new SharedStateSync(storage, killSwitch, rules, approvals, clock));
+            remember(opened, new SharedStateSync(storage, killSwitch, rules, approvals, clock))
+                    .watch(ChangeFeed.Topic.AGENTS, () -> breaker.load(storage.agentStates().all()));
             ModelJudge judge = remember(opened, new ModelJudge(config.judge(), redactor));
             ToolCallGate gate = new ToolCallGate(engine, judge, storage, approvals, blocking, redactor, clock,
                     config.limits().maxToolArgumentBytes());
             observers.decisions().forEach(gate::observe);
+            gate.overrideWith(new BreakerDecisions(breaker, config.agents().haltAction(), clock, config.server().instances()));
+            gate.observe(new BreakerTrips(config.agents().trips(), breaker, blocking, clock));
             observers.decisions().forEach(approvals::observe);
+            // Risk: every decision scored from the taxonomy and context; an agent's recent blocks count too.
+            RecentBlocks recentBlocks = new RecentBlocks(clock);
+            gate.observe(recentBlocks);
+            approvals.observe(recentBlocks);
+            gate.scoreRiskWith(new RiskScorer(config.risk(), recentBlocks));
+            PublicFeed publicFeed = new PublicFeed(config.publicFeed(), clock);
+            publicFeed.showBreakers(agent -> breaker.strictest(agent).value());
+            gate.observe(publicFeed);
+            approvals.observe(publicFeed);
 
             RequestsInFlight inFlight = new RequestsInFlight();
             ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, judge, killSwitch, rules, approvals,
@@ -186,18 +220,26 @@ public final class Gateway implements AutoCloseable {
             Dashboard dashboard = new Dashboard(keys, publicUrl, clock);
             gate.observe(dashboard.liveFeed());
             approvals.observe(dashboard.liveFeed());
-            Router router = Routes.table(api, links, mcp, dashboard, observers.metricsEndpoint(), new Routes.Providers(
+            AgentEndpoints agents = new AgentEndpoints(breaker, keys, config.agents().throttleRate(), blocking);
+            Function<ReplayFormat, ConversationRetry> approvedRetry = replay ->
+                    new ApprovedConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl, replay);
+            Router router = Routes.table(api, agents, links, mcp, dashboard, observers.metricsEndpoint(), new Routes.Providers(
                     new ModelEndpoint(upstream, openAi, new ChatFormat(), gate, limits, metadataField, publicUrl,
-                            new ChatConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl)),
-                    new ModelEndpoint(upstream, openAi, new ResponsesFormat(), gate, limits, metadataField, publicUrl, null),
-                    new ModelEndpoint(upstream, anthropic, new AnthropicFormat(), gate, limits, metadataField, publicUrl, null),
+                            approvedRetry.apply(new ChatReplay())),
+                    new ModelEndpoint(upstream, openAi, new ResponsesFormat(), gate, limits, metadataField, publicUrl,
+                            approvedRetry.apply(new ResponsesReplay())),
+                    new ModelEndpoint(upstream, anthropic, new AnthropicFormat(), gate, limits, metadataField, publicUrl,
+                            approvedRetry.apply(new AnthropicReplay())),
                     new PassthroughEndpoint(upstream, anthropic),
                     anthropic.apiKeyHeaderIsGateway(),
-                    new PassthroughEndpoint(upstream, openAi)));
+                    new PassthroughEndpoint(upstream, openAi)),
+                    new PublicFeedEndpoints(publicFeed, new AddressRateLimits(config.publicFeed().rateLimit(), clock), clock));
             List<RequestStep> steps = List.of(
                     // Before the key check: a signed-in dashboard's cookie stands for the admin's key.
                     dashboard.sessions(),
                     new Authentication(keys),
+                    // A killed agent key is refused everywhere, before its requests count against anything.
+                    new KilledAgents(breaker),
                     // Before the role check: a key's every request counts, and every answer to it says how many are left.
                     new RateLimiting(rateLimits),
                     new Authorization());
@@ -214,7 +256,8 @@ public final class Gateway implements AutoCloseable {
                     observers.describeMetrics(config, localUrl(config, server.port())),
                     config.telemetry().tracing() ? "OTLP to " + config.telemetry().otlpEndpoint() : "off");
             return new Gateway(opened, storage, approvals, server, router, mcp, dashboard, observers, config,
-                    new ConfigReloader.Targets(rules, killSwitch, keys, rateLimits, notificationSettings),
+                    new ConfigReloader.Targets(rules, killSwitch, keys, rateLimits, notificationSettings,
+                            risk -> gate.scoreRiskWith(new RiskScorer(risk, recentBlocks))),
                     config.server().shutdownGrace());
         } catch (InterruptedException | RuntimeException e) {
             closeAll(opened);

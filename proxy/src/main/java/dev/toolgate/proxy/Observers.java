@@ -2,6 +2,7 @@ package dev.toolgate.proxy;
 
 import dev.toolgate.config.Config;
 import dev.toolgate.config.MetricsConfig;
+import dev.toolgate.proxy.agents.AgentBreaker;
 import dev.toolgate.proxy.gate.DecisionObserver;
 import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.server.Endpoint;
@@ -46,6 +47,13 @@ final class Observers implements AutoCloseable {
         AccessLog accessLog = config.logging().access() ? new AccessLog(config.logging().format(), System.out) : null;
         Tracing tracing = config.telemetry().tracing() ? new Tracing(config.telemetry()) : null;
         return new Observers(metrics, accessLog, tracing);
+    }
+
+    /** Shows in the metrics how many agents stand in each breaker state. */
+    void watch(AgentBreaker breaker) {
+        if (metrics != null) {
+            metrics.watchBreakers(breaker::count);
+        }
     }
 
     /** Tracing first: the request's span is started before the steps run, so its tool calls are its children. */

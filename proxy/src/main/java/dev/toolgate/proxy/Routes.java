@@ -6,10 +6,12 @@ import static io.netty.handler.codec.http.HttpMethod.PATCH;
 import static io.netty.handler.codec.http.HttpMethod.POST;
 import static io.netty.handler.codec.http.HttpMethod.PUT;
 
+import dev.toolgate.proxy.agents.AgentEndpoints;
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
 import dev.toolgate.proxy.dashboard.Dashboard;
 import dev.toolgate.proxy.mcp.McpEndpoints;
+import dev.toolgate.proxy.publicfeed.PublicFeedEndpoints;
 import dev.toolgate.proxy.server.Endpoint;
 import dev.toolgate.proxy.server.Route.Access;
 import dev.toolgate.proxy.server.Router;
@@ -42,8 +44,8 @@ final class Routes {
     }
 
     /** {@code metrics}: {@code GET /metrics}, or null when metrics are off. */
-    static Router table(ManagementApi api, ApprovalLinkEndpoints links, McpEndpoints mcp, Dashboard dashboard, Endpoint metrics,
-                        Providers providers) {
+    static Router table(ManagementApi api, AgentEndpoints agents, ApprovalLinkEndpoints links, McpEndpoints mcp, Dashboard dashboard, Endpoint metrics,
+                        Providers providers, PublicFeedEndpoints publicFeed) {
         Router router = new Router()
                 // Probes for load balancers
                 .add(GET,    "/healthz",                           Access.PUBLIC, api::live)
@@ -60,6 +62,8 @@ final class Routes {
                 .add(GET,    "/api/pending-approvals",             Access.ADMIN,  api.pendingApprovals()::list)
                 .add(GET,    "/api/pending-approvals/:id",         Access.AGENT,  api.pendingApprovals()::get)
                 .add(POST,   "/api/pending-approvals/:id/decide",  Access.ADMIN,  api.pendingApprovals()::decide)
+                .add(GET,    "/api/standing-approvals",            Access.ADMIN,  api.standingApprovals()::list)
+                .add(DELETE, "/api/standing-approvals/:id",        Access.ADMIN,  api.standingApprovals()::revoke)
                 .add(GET,    "/api/notification-settings",         Access.ADMIN,  api.notificationSettings()::get)
                 .add(PUT,    "/api/notification-settings",         Access.ADMIN,  api.notificationSettings()::put)
                 .add(GET,    "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::list)
@@ -69,6 +73,16 @@ final class Routes {
                 // Dry run of the live rules: no audit event, no approval, no judge request
                 .add(GET,    "/api/policies/check",                Access.ADMIN,  api.policyCheck()::query)
                 .add(POST,   "/api/policies/check",                Access.ADMIN,  api.policyCheck()::check)
+                // Budget rules' totals over their windows
+                .add(GET,    "/api/budgets",                       Access.ADMIN,  api.budgets()::list)
+                // Per-agent circuit breaker; an agent key may read its own status
+                .add(GET,    "/api/agents",                        Access.ADMIN,  agents::list)
+                .add(GET,    "/api/agents/:name/status",           Access.AGENT,  agents::status)
+                .add(POST,   "/api/agents/:name/warn",             Access.ADMIN,  agents.action("warn"))
+                .add(POST,   "/api/agents/:name/throttle",         Access.ADMIN,  agents.action("throttle"))
+                .add(POST,   "/api/agents/:name/halt",             Access.ADMIN,  agents.action("halt"))
+                .add(POST,   "/api/agents/:name/kill",             Access.ADMIN,  agents.action("kill"))
+                .add(POST,   "/api/agents/:name/resume",           Access.ADMIN,  agents.action("resume"))
                 // One-click approval links: public, guarded by their token
                 .add(GET,    "/api/approve/:token",                Access.PUBLIC, links.open("approve"))
                 .add(POST,   "/api/approve/:token",                Access.PUBLIC, links.decide("approve"))
@@ -83,6 +97,12 @@ final class Routes {
                 .add(GET,    "/dashboard/api/session",             Access.ADMIN,  dashboard.session())
                 .add(GET,    "/dashboard/api/feed",                Access.ADMIN,  dashboard.feed())
                 // Model routes: every tool call in the answer is decided
+                // Sanitized public view of allow-listed agents (public_feed): no key, rate limited per address, 404 when off
+                .add(GET,    "/public/live/status",                Access.PUBLIC, publicFeed::status)
+                .add(GET,    "/public/live/feed",                  Access.PUBLIC, publicFeed::feed)
+                // Runtime review (LatentOps-compatible): the gateway answers these itself, before the /v1 pass-through
+                .add(POST,   "/v1/runtime/review",                 Access.AGENT,  api.runtimeReview())
+                .add(GET,    "/v1/runtime/tool-taxonomy",          Access.AGENT,  api.toolTaxonomy())
                 .add(POST,   "/v1/chat/completions",               Access.AGENT,  providers.chatCompletions())
                 .add(POST,   "/v1/responses",                      Access.AGENT,  providers.responses())
                 .add(POST,   "/v1/messages",                       Access.AGENT,  providers.anthropicKeyIsGateway(), providers.anthropicMessages())

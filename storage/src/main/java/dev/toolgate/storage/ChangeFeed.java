@@ -14,7 +14,9 @@ public interface ChangeFeed extends AutoCloseable {
         /** The kill switch and the rules created through the API. */
         POLICY,
         /** Approvals: a new one may answer a conversation retried on any instance. */
-        APPROVALS;
+        APPROVALS,
+        /** The agents' circuit-breaker states. */
+        AGENTS;
 
         /** The name stored in {@code change_versions}. */
         public String key() {

@@ -14,11 +14,20 @@ public interface Storage extends AutoCloseable {
 
     ApprovalStore approvals();
 
+    /** Time-limited allow rules approvers granted with an approval. */
+    StandingApprovalStore standingApprovals();
+
     RuleStore rules();
 
     SettingsStore settings();
 
     IdempotencyStore idempotency();
+
+    /** What released calls spent of budget rules' totals. */
+    BudgetStore budgets();
+
+    /** The agents' circuit-breaker states. */
+    AgentStateStore agentStates();
 
     /** Versions of the state instances copy into memory, and announcements of their changes. */
     ChangeFeed changes();

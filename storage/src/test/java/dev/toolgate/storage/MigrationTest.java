@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MigrationTest {
     private static final List<String> TABLES =
-            List.of("approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events", "blocked_tools",
-                    "change_versions", "idempotency_keys", "settings");
+            List.of("agent_states", "approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events",
+                    "blocked_tools", "budget_scopes", "budget_spends", "change_versions", "idempotency_keys", "settings",
+                    "standing_approvals");
 
     @Test
     void freshInMemoryDatabaseGetsTheWholeSchema() throws SQLException {
@@ -27,7 +28,7 @@ class MigrationTest {
         try (Storage storage = JdbiStorage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(12);
+            assertThat(appliedMigrations(url)).isEqualTo(15);
         }
     }
 
@@ -69,7 +70,7 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(12);
+        assertThat(appliedMigrations(url)).isEqualTo(15);
     }
 
     @Test
@@ -91,7 +92,7 @@ class MigrationTest {
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
         }
-        assertThat(appliedMigrations(url)).isEqualTo(12);
+        assertThat(appliedMigrations(url)).isEqualTo(15);
     }
 
     @Test

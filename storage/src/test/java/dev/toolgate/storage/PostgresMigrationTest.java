@@ -27,12 +27,12 @@ class PostgresMigrationTest {
             reopened.ping();
         }
         assertThat(strings(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))
-                .contains("approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events", "blocked_tools",
-                        "settings");
+                .contains("agent_states", "approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events",
+                        "blocked_tools", "budget_scopes", "budget_spends", "settings", "standing_approvals");
         assertThat(strings(url, "SELECT script FROM flyway_schema_history WHERE version = '8'"))
                 .containsExactly("V8__audit_ids_in_commit_order.sql");
         assertThat(strings(url, "SELECT COUNT(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"))
-                .as("migrated once, not again on the second open").containsExactly("12");
+                .as("migrated once, not again on the second open").containsExactly("15");
         // Ids follow commit order across sessions only with no per-session block of sequence values.
         assertThat(strings(url, "SELECT cache_size FROM pg_sequences WHERE sequencename = 'audit_events_id_seq'"))
                 .containsExactly("1");

@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigBinder {
     private static final List<String> SECTIONS = List.of("server", "upstream", "anthropic", "storage", "keys", "policy",
             "rules", "approvals", "notifications", "response", "limits", "redaction", "judge", "mcp",
-            "logging", "metrics", "telemetry");
+            "logging", "metrics", "telemetry", "agents", "risk", "public_feed");
 
     private final NodeReader reader;
 
@@ -66,7 +66,10 @@ public final class ConfigBinder {
                 new McpBinder(reader).bind(file.section("mcp", McpBinder.KEYS)),
                 logging(file.section("logging", List.of("format", "access"))),
                 metrics(file.section("metrics", List.of("enabled", "listen"))),
-                telemetry(file.section("telemetry", List.of("otlp_endpoint", "service_name")))), rules);
+                telemetry(file.section("telemetry", List.of("otlp_endpoint", "service_name"))),
+                new AgentsBinder(reader).bind(file.section("agents", AgentsBinder.KEYS)),
+                new RiskBinder(reader).bind(file.section("risk", RiskBinder.KEYS)),
+                new PublicFeedBinder(reader).bind(file.section("public_feed", PublicFeedBinder.KEYS))), rules);
     }
 
     /** A bound file whose rules are still to be compiled. */
@@ -89,7 +92,7 @@ public final class ConfigBinder {
             Config c = sections;
             return new Config(c.server(), c.upstream(), c.anthropic(), c.storage(), c.keys(), c.policy(), c.rules(),
                     rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction(), c.judge(),
-                    c.mcp(), c.logging(), c.metrics(), c.telemetry());
+                    c.mcp(), c.logging(), c.metrics(), c.telemetry(), c.agents(), c.risk(), c.publicFeed());
         }
     }
 

@@ -1,19 +1,27 @@
 package dev.toolgate.config.internal;
 
 import dev.toolgate.policy.Action;
+import dev.toolgate.policy.Budget;
 import dev.toolgate.policy.PolicyDefaults;
 import dev.toolgate.policy.Rule;
 import dev.toolgate.policy.RuleCompileException;
 import dev.toolgate.policy.RuleSet;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Binds the {@code rules} section and compiles it, locating each compile error at the field at fault. */
 final class RulesBinder {
-    private static final List<String> FIELDS = List.of("id", "description", "tools", "when", "text", "action", "approver_email");
+    private static final List<String> FIELDS = List.of("id", "description", "tools", "when", "text", "action", "approver_email",
+            "budget");
+    private static final List<String> BUDGET_FIELDS = List.of("sum", "per", "max", "scope");
 
     /** The rules as written, before their conditions are compiled. */
     final class Bound {
@@ -83,6 +91,9 @@ final class RulesBinder {
         String when = entry.get("when", ValueTypes.text("a CEL expression"), null);
         Action action = entry.require("action", ValueTypes.ACTION);
         String approverEmail = entry.get("approver_email", ValueTypes.EMAIL, null);
+        int problemsBeforeBudget = problems.count();
+        Budget budget = budget(entry);
+        boolean badBudget = problems.count() > problemsBeforeBudget;
         if (id != null) {
             // Checked here rather than left to RuleSet.compile, which stops at the first duplicate.
             String first = ids.putIfAbsent(id, entry.path("id"));
@@ -90,16 +101,32 @@ final class RulesBinder {
                 problems.add(entry.node("id"), entry.path("id"), "duplicate rule id '" + id + "' (first used at " + first + ")");
             }
         }
-        if (id == null || tools == null || action == null) {
+        if (id == null || tools == null || action == null || badBudget) {
             return null;
         }
         try {
             return new BoundRule(new Rule(id, description, tools, when, action, approverEmail, text,
-                    problems.location(entry.mark())), entry);
+                    problems.location(entry.mark()), budget), entry);
         } catch (IllegalArgumentException e) {
             problems.add(entry.mark(), entry.path(), e.getMessage());
             return null;
         }
+    }
+
+    /** The rule's {@code budget}: null when it has none, or when it is unusable (reported). */
+    private Budget budget(MappingReader entry) {
+        if (!entry.has("budget") || NodeReader.isNull(entry.node("budget"))) {
+            return null;
+        }
+        MappingReader section = reader.mapping(entry.node("budget"), entry.path("budget"), BUDGET_FIELDS);
+        if (section == null) {
+            return null;
+        }
+        String sum = section.require("sum", ValueTypes.text("a CEL expression giving a number, such as args.amount"));
+        Duration per = section.require("per", ValueTypes.DURATION);
+        BigDecimal max = section.require("max", ValueTypes.POSITIVE_NUMBER);
+        Budget.Scope scope = section.get("scope", ValueTypes.BUDGET_SCOPE, Budget.Scope.AGENT);
+        return sum == null || per == null || max == null ? null : new Budget(sum, per, max, scope);
     }
 
     private RuleSet compile(List<BoundRule> bound, PolicyDefaults defaults, boolean allBound) {
@@ -129,9 +156,25 @@ final class RulesBinder {
         return null;
     }
 
+    /** The value node of {@code field} in {@code source}, one level down for {@code budget.sum}; null when absent. */
+    private static Node node(MappingReader source, String field) {
+        int dot = field.indexOf('.');
+        if (dot < 0) {
+            return source.node(field);
+        }
+        if (source.node(field.substring(0, dot)) instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key && key.getValue().equals(field.substring(dot + 1))) {
+                    return tuple.getValueNode();
+                }
+            }
+        }
+        return null;
+    }
+
     private void report(BoundRule rule, RuleCompileException e) {
         MappingReader source = rule.source();
-        Node field = source.node(e.field());
+        Node field = node(source, e.field());
         if (field == null) {
             problems.add(source.mark(), source.path(), e.getMessage());
         } else {

@@ -5,6 +5,8 @@ import dev.toolgate.config.LinkMode;
 import dev.toolgate.config.LogFormat;
 import dev.toolgate.config.Role;
 import dev.toolgate.policy.Action;
+import dev.toolgate.policy.Budget;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -71,6 +73,20 @@ final class ValueTypes {
     public static final ValueType<LinkMode> LINK_MODE = choice(LinkMode.values(), LinkMode::wireName);
     public static final ValueType<Durability> DURABILITY = choice(Durability.values(), Durability::wireName);
     public static final ValueType<LogFormat> LOG_FORMAT = choice(LogFormat.values(), LogFormat::wireName);
+    public static final ValueType<Budget.Scope> BUDGET_SCOPE = choice(Budget.Scope.values(), Budget.Scope::wireName);
+
+    /** A number above zero, such as 5000 or 99.5 (a budget's max). */
+    public static final ValueType<BigDecimal> POSITIVE_NUMBER = new ValueType<>("a positive number", text -> {
+        try {
+            BigDecimal number = new BigDecimal(text);
+            if (number.signum() > 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with what is accepted
+        }
+        throw new IllegalArgumentException(text + " (expected: a positive number such as 5000)");
+    });
 
     /** A listen address, {@code host:port}. */
     public record HostPort(String host, int port) {
@@ -131,7 +147,7 @@ final class ValueTypes {
         });
     }
 
-    private static <E> ValueType<E> choice(E[] values, Function<E, String> wireName) {
+    static <E> ValueType<E> choice(E[] values, Function<E, String> wireName) {
         Map<String, E> byName = new LinkedHashMap<>();
         for (E value : values) {
             byName.put(wireName.apply(value), value);

@@ -1,5 +1,6 @@
 package dev.toolgate.policy.internal;
 
+import dev.toolgate.policy.ToolGlob;
 import java.util.regex.Pattern;
 
 /** A tool name pattern: an exact name, or a glob where {@code *} is any run and {@code ?} one character. */
@@ -9,19 +10,7 @@ public record ToolPattern(String text, Pattern glob) {
         if (text.indexOf('*') < 0 && text.indexOf('?') < 0) {
             return new ToolPattern(text, null);
         }
-        StringBuilder regex = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            if (c == '*' || c == '?') {
-                regex.append(Pattern.quote(literal.toString()));
-                literal.setLength(0);
-                regex.append(c == '*' ? ".*" : ".");
-            } else {
-                literal.append(c);
-            }
-        }
-        regex.append(Pattern.quote(literal.toString()));
-        return new ToolPattern(text, Pattern.compile(regex.toString(), Pattern.DOTALL));
+        return new ToolPattern(text, ToolGlob.compile(text, 0));
     }
 
     public boolean isExact() {

@@ -24,7 +24,8 @@ public final class AnthropicFormat implements ToolCallFormat {
 
             @Override
             public List<String> assistantMessages() {
-                return calls().stream().map(AnthropicMessage::assistantMessage).toList();
+                String all = message.assistantMessageOfAll();
+                return message.calls().stream().map(call -> all).toList();
             }
 
             @Override

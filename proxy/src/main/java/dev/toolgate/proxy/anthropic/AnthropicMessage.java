@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.AssistantMessages;
+import dev.toolgate.proxy.server.Json;
 import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,22 @@ public final class AnthropicMessage {
     /** The call as kept with a held approval (see {@link AssistantMessages}). */
     public static String assistantMessage(ToolCall call) {
         return AssistantMessages.forCall(call, false);
+    }
+
+    /**
+     * Every call of this message and its text as one stored assistant message (see
+     * {@link AssistantMessages#message}), so that the retry of a held call is answered with the
+     * whole first message.
+     */
+    String assistantMessageOfAll() {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode block : root.path("content")) {
+            if ("text".equals(block.path("type").asText())) {
+                text.append(block.path("text").asText(""));
+            }
+        }
+        List<ObjectNode> toolCalls = calls.stream().map(proposed -> AssistantMessages.toolCall(proposed.call(), false)).toList();
+        return Json.text(AssistantMessages.message(text.length() == 0 ? null : text.toString(), toolCalls));
     }
 
     static ToolCall toolCall(JsonNode id, JsonNode name, String arguments) {

@@ -60,10 +60,10 @@ public final class ApprovalRulesEndpoints {
         String ruleText = requiredText(body, "rule_text");
         String action = action(requiredText(body, "action")).wireName();
         List<String> tools = tools(body.path("tools"));
-        String when = optionalText(body, "when");
-        String approverEmail = optionalText(body, "approver_email");
+        String when = RequestBodies.optionalText(body, "when");
+        String approverEmail = RequestBodies.optionalText(body, "approver_email");
         boolean judged = optionalBoolean(body, "judged", tools.isEmpty() && when == null);
-        String replaces = optionalText(body, "replaces");
+        String replaces = RequestBodies.optionalText(body, "replaces");
         if (!judged && tools.isEmpty()) {
             throw ApiError.validation("an exact rule (judged: false) must name the tools it covers in \"tools\""
                     + " (names or globs such as \"db_*\")");
@@ -132,17 +132,6 @@ public final class ApprovalRulesEndpoints {
             throw ApiError.validation(field + " must be a non-empty string");
         }
         return value.textValue().trim();
-    }
-
-    static String optionalText(ObjectNode body, String field) {
-        JsonNode value = body.path(field);
-        if (value.isMissingNode() || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw ApiError.validation(field + " must be a string");
-        }
-        return value.textValue().isBlank() ? null : value.textValue().trim();
     }
 
     private static boolean optionalBoolean(ObjectNode body, String field, boolean absent) {

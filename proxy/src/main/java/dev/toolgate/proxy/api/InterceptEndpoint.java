@@ -136,6 +136,7 @@ public final class InterceptEndpoint implements Endpoint {
         answer.put("message", message(gated));
         answer.put("decision", decision.outcome().wireName());
         answer.put("risk_score", decision.riskScore());
+        answer.set("risk", RiskViews.risk(gated.risk()));
         ObjectNode metadata = summary.metadata();
         metadata.remove("calls");
         answer.setAll(metadata);

@@ -36,10 +36,14 @@ public final class ManagementApi {
     private final AuditVerifyEndpoint auditVerify;
     private final BlockedToolsEndpoints blockedTools;
     private final PendingApprovalsEndpoints pendingApprovals;
+    private final StandingApprovalsEndpoints standingApprovals;
     private final NotificationSettingsEndpoints notificationSettings;
     private final ApprovalRulesEndpoints approvalRules;
     private final RuleCompileEndpoint ruleCompile;
     private final PolicyCheckEndpoint policyCheck;
+    private final BudgetsEndpoint budgets;
+    private final RuntimeReviewEndpoint runtimeReview;
+    private final ToolTaxonomyEndpoint toolTaxonomy;
 
     public ManagementApi(Services services) {
         this.services = services;
@@ -49,13 +53,19 @@ public final class ManagementApi {
         this.logs = new LogsEndpoints(services.storage().auditLog(), services.blocking());
         this.auditVerify = new AuditVerifyEndpoint(services.storage().auditLog(), services.blocking());
         this.blockedTools = new BlockedToolsEndpoints(services.killSwitch(), services.blocking());
+        this.standingApprovals = new StandingApprovalsEndpoints(services.approvals().standing(), services.redactor(),
+                services.blocking(), services.clock());
         this.pendingApprovals = new PendingApprovalsEndpoints(services.storage(), services.approvals(), services.redactor(),
-                services.blocking());
+                services.blocking(), standingApprovals);
         this.notificationSettings = new NotificationSettingsEndpoints(services.notificationSettings(), services.blocking());
         this.approvalRules = new ApprovalRulesEndpoints(services.rules(), services.blocking(), services.clock());
         this.ruleCompile = new RuleCompileEndpoint(services.judge(), services.storage().auditLog(), services.blocking(),
                 services.rules().defaults());
-        this.policyCheck = new PolicyCheckEndpoint(services.gate().engine(), services.redactor());
+        this.policyCheck = new PolicyCheckEndpoint(services.gate(), services.redactor());
+        this.budgets = new BudgetsEndpoint(services.gate().engine(), services.storage().budgets(), services.blocking(),
+                services.clock());
+        this.runtimeReview = new RuntimeReviewEndpoint(services.gate(), services.redactor(), services.publicUrl());
+        this.toolTaxonomy = new ToolTaxonomyEndpoint(services.gate());
     }
 
     /** {@code GET /healthz}: the process runs (a liveness probe). */
@@ -83,6 +93,11 @@ public final class ManagementApi {
         return pendingApprovals;
     }
 
+    /** {@code GET /api/standing-approvals}, {@code DELETE /api/standing-approvals/:id}. */
+    public StandingApprovalsEndpoints standingApprovals() {
+        return standingApprovals;
+    }
+
     public NotificationSettingsEndpoints notificationSettings() {
         return notificationSettings;
     }
@@ -95,6 +110,21 @@ public final class ManagementApi {
     /** {@code GET|POST /api/policies/check}: a dry run of the live rules. */
     public PolicyCheckEndpoint policyCheck() {
         return policyCheck;
+    }
+
+    /** {@code POST /v1/runtime/review}: one call reviewed with its context. */
+    public RuntimeReviewEndpoint runtimeReview() {
+        return runtimeReview;
+    }
+
+    /** {@code GET /v1/runtime/tool-taxonomy}: the risk score's categories and weights. */
+    public ToolTaxonomyEndpoint toolTaxonomy() {
+        return toolTaxonomy;
+    }
+
+    /** {@code GET /api/budgets}. */
+    public BudgetsEndpoint budgets() {
+        return budgets;
     }
 
     public ApprovalRulesEndpoints approvalRules() {

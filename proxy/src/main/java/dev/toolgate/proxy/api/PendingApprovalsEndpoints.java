@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.config.Role;
 import dev.toolgate.proxy.approval.Approvals;
+import dev.toolgate.proxy.approval.StandingApprovals;
+import dev.toolgate.proxy.approval.StandingBounds;
 import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.server.ApiError;
@@ -17,7 +19,6 @@ import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.PendingApproval;
 import dev.toolgate.storage.Storage;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -31,12 +32,15 @@ public final class PendingApprovalsEndpoints {
     private final Approvals approvals;
     private final Redactor redactor;
     private final Blocking blocking;
+    private final StandingApprovalsEndpoints standingViews;
 
-    PendingApprovalsEndpoints(Storage storage, Approvals approvals, Redactor redactor, BlockingExecutor executor) {
+    PendingApprovalsEndpoints(Storage storage, Approvals approvals, Redactor redactor, BlockingExecutor executor,
+                              StandingApprovalsEndpoints standingViews) {
         this.storage = storage;
         this.approvals = approvals;
         this.redactor = redactor;
         this.blocking = new Blocking(executor);
+        this.standingViews = standingViews;
     }
 
     /** {@code ?status=} defaults to pending; {@code all} lists every status. */
@@ -71,7 +75,12 @@ public final class PendingApprovalsEndpoints {
                 .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'")))));
     }
 
-    /** Body: {@code {"action":"approved"|"denied","note":"..."}}; a second decision is 409 and changes nothing. */
+    /**
+     * Body: {@code {"action":"approved"|"denied","note":"...","standing":{"minutes","calls"?,"bounds"?,"note"?}?}};
+     * a second decision is 409 and changes nothing. With {@code standing} (approving only) the same
+     * tool for the same agent is also allowed for that long, within the bounds: the answer then
+     * carries {@code standing_approval}.
+     */
     public void decide(Exchange exchange) {
         RequestBodies.requireJson(exchange);
         ObjectNode body = Json.readObject(exchange.request().content());
@@ -84,10 +93,46 @@ public final class PendingApprovalsEndpoints {
         if (!note.isMissingNode() && !note.isNull() && !note.isTextual()) {
             throw ApiError.validation("note must be a string");
         }
+        StandingApprovals.Request standing = standingRequest(body.path("standing"), to);
         String id = exchange.pathParam("id");
         String workspace = exchange.principal().workspace();
         String decidedBy = "api:" + exchange.principal().name();
-        blocking.respond(exchange, () -> Blocking.Answer.ok(decide(workspace, id, to, decidedBy, note.isTextual() ? note.textValue() : null)));
+        String noteText = note.isTextual() ? note.textValue() : null;
+        blocking.respond(exchange, () -> Blocking.Answer.ok(standing == null ? decide(workspace, id, to, decidedBy, noteText)
+                : approveStanding(workspace, id, decidedBy, noteText, standing)));
+    }
+
+    /** The {@code standing} member of a decision, validated; null when absent. 400 when it is wrong or not approving. */
+    public static StandingApprovals.Request standingRequest(JsonNode standing, ApprovalStatus to) {
+        if (standing.isMissingNode() || standing.isNull()) {
+            return null;
+        }
+        if (to != ApprovalStatus.APPROVED) {
+            throw ApiError.badRequest("INVALID_STANDING_APPROVAL", "standing: only an approval can stand (action must be \"approved\")");
+        }
+        try {
+            return StandingApprovals.Request.of(standing);
+        } catch (IllegalArgumentException invalid) {
+            throw ApiError.badRequest("INVALID_STANDING_APPROVAL", invalid.getMessage());
+        }
+    }
+
+    /**
+     * Approves {@code id} and grants the standing approval asked for with it; the bounds are checked
+     * against the call before anything is decided. Writes storage: call it off the event loops.
+     */
+    public ObjectNode approveStanding(String workspace, String id, String decidedBy, String note, StandingApprovals.Request standing) {
+        PendingApproval approval = storage.approvals().find(workspace, id)
+                .orElseThrow(() -> ApiError.notFound("no approval '" + id + "'"));
+        StandingBounds bounds;
+        try {
+            bounds = standing.boundsFor(approval);
+        } catch (IllegalArgumentException invalid) {
+            throw ApiError.badRequest("INVALID_STANDING_APPROVAL", invalid.getMessage());
+        }
+        ObjectNode view = decide(workspace, id, ApprovalStatus.APPROVED, decidedBy, note);
+        view.set("standing_approval", standingViews.view(approvals.standing().grant(approval, standing, bounds, decidedBy)));
+        return view;
     }
 
     /** approved (or approve) and denied (or deny), as an approval's new status. */
@@ -126,7 +171,7 @@ public final class PendingApprovalsEndpoints {
         json.put("tool", approval.tool());
         json.put("tool_call_id", approval.toolCallId());
         json.put("agent", approval.agent());
-        json.set("arguments", arguments(approval.arguments()));
+        json.set("arguments", redactor.redactedTree(approval.arguments()));
         json.put("rule", approval.ruleId());
         json.put("rule_text", approvals.ruleText(approval));
         json.put("approver_email", approval.approverEmail());
@@ -137,15 +182,6 @@ public final class PendingApprovalsEndpoints {
         json.put("decided_by", approval.decidedBy());
         json.put("note", approval.note());
         return json;
-    }
-
-    private JsonNode arguments(String canonical) {
-        String redacted = redactor.redactJson(canonical);
-        try {
-            return Json.MAPPER.readTree(redacted);
-        } catch (IOException notJson) {
-            return Json.MAPPER.getNodeFactory().textNode(redacted);
-        }
     }
 
     private static ApprovalStatus parseStatus(String value) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.CallContext;
 import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.Evaluation;
-import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.policy.Rule;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.arguments.Redactor;
@@ -20,18 +19,20 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * {@code GET|POST /api/policies/check}: what the live rules would decide about a tool call, without
  * deciding it: no audit event, no approval, no judge request. Answers the outcome in the audit
- * log's words, the matched rules, the reasons, the risk score, the policy version, and which
- * judged rules the judge model would be asked about (their verdict could change the outcome).
+ * log's words, the fields of a decision as {@code /api/intercept} answers them ({@code allowed},
+ * {@code decision}, {@code rule}, {@code reason}, {@code reasons}, {@code risk_score} with its
+ * {@code risk} factors and {@code evidence}), the policy version, and which judged rules the judge
+ * model would be asked about (their verdict could change the outcome).
  */
 public final class PolicyCheckEndpoint {
     /** The id a dry-run call carries; no provider call has it. */
     static final String DRY_RUN_CALL_ID = "dry-run";
 
-    private final PolicyEngine engine;
+    private final ToolCallGate gate;
     private final Redactor redactor;
 
-    PolicyCheckEndpoint(PolicyEngine engine, Redactor redactor) {
-        this.engine = engine;
+    PolicyCheckEndpoint(ToolCallGate gate, Redactor redactor) {
+        this.gate = gate;
         this.redactor = redactor;
     }
 
@@ -61,32 +62,39 @@ public final class PolicyCheckEndpoint {
         } else {
             throw ApiError.validation("arguments must be a JSON object, or its JSON text");
         }
-        answer(exchange, tool, argumentsText, ApprovalRulesEndpoints.optionalText(body, "agent"),
-                ApprovalRulesEndpoints.optionalText(body, "model"));
+        answer(exchange, tool, argumentsText, RequestBodies.optionalText(body, "agent"),
+                RequestBodies.optionalText(body, "model"));
     }
 
     private void answer(Exchange exchange, String tool, String arguments, String agent, String model) {
         String workspace = exchange.principal().workspace();
-        Evaluation evaluation = engine.evaluation(new ToolCall(DRY_RUN_CALL_ID, tool, arguments),
-                CallContext.of(workspace, agent, model));
-        exchange.respondJson(HttpResponseStatus.OK, view(tool, workspace, agent, evaluation));
+        DryRun dryRun = DryRun.of(gate, new ToolCall(DRY_RUN_CALL_ID, tool, arguments), CallContext.of(workspace, agent, model));
+        exchange.respondJson(HttpResponseStatus.OK, view(tool, workspace, agent, dryRun));
     }
 
-    private ObjectNode view(String tool, String workspace, String agent, Evaluation evaluation) {
-        Decision decision = evaluation.decision();
+    private ObjectNode view(String tool, String workspace, String agent, DryRun dryRun) {
+        Evaluation evaluation = dryRun.evaluation();
+        Decision decision = dryRun.call().decision();
         ObjectNode json = Json.object();
         json.put("tool", tool);
         json.put("workspace", workspace);
         json.put("agent", agent);
         json.put("outcome", ToolCallGate.auditDecision(decision));
+        json.put("allowed", decision.releases());
+        json.put("decision", decision.outcome().wireName());
         json.put("deciding_rule", decision.decidingRule());
+        json.put("rule", decision.decidingRule());
+        json.put("reason", decision.reasons().isEmpty() ? null : redactor.redactText(decision.reasons().get(0).message()));
         json.set("matched_rules", Json.MAPPER.valueToTree(decision.matchedRules()));
         ArrayNode reasons = json.putArray("reasons");
         // Reasons may quote the arguments (a parse error names the token it stopped at), as in the audit log.
         decision.reasons().forEach(finding -> reasons.addObject()
                 .put("rule", finding.ruleId())
+                .put("reason", redactor.redactText(finding.message()))
                 .put("message", redactor.redactText(finding.message())));
         json.put("risk_score", decision.riskScore());
+        json.set("risk", RiskViews.risk(dryRun.call().risk()));
+        json.set("evidence", Json.MAPPER.valueToTree(RiskViews.evidence(decision, dryRun.call().risk(), redactor)));
         json.put("policy_version", decision.policyVersion());
         json.put("judge_would_be_asked", !evaluation.toJudge().isEmpty());
         json.set("judged_rules", Json.MAPPER.valueToTree(evaluation.toJudge().stream().map(Rule::id).toList()));

@@ -193,7 +193,7 @@ final class RuleCompileEndpoint {
 
     private static Request request(ObjectNode body) {
         String ruleText = ApprovalRulesEndpoints.requiredText(body, "rule_text");
-        String actionText = ApprovalRulesEndpoints.optionalText(body, "action");
+        String actionText = RequestBodies.optionalText(body, "action");
         Action action = actionText == null ? Action.APPROVE : ApprovalRulesEndpoints.action(actionText);
         JsonNode sample = body.path("sample");
         int size = DEFAULT_SAMPLE;
@@ -204,6 +204,6 @@ final class RuleCompileEndpoint {
             size = sample.intValue();
         }
         return new Request(ruleText, action, ApprovalRulesEndpoints.tools(body.path("tools")),
-                ApprovalRulesEndpoints.optionalText(body, "approver_email"), ApprovalRulesEndpoints.optionalText(body, "replaces"), size);
+                RequestBodies.optionalText(body, "approver_email"), RequestBodies.optionalText(body, "replaces"), size);
     }
 }

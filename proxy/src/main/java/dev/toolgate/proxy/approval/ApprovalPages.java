@@ -2,8 +2,8 @@ package dev.toolgate.proxy.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.toolgate.proxy.arguments.Redactor;
-import dev.toolgate.proxy.server.Json;
 import dev.toolgate.storage.PendingApproval;
+import dev.toolgate.storage.StandingApproval;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -29,7 +28,9 @@ final class ApprovalPages {
             + "table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.3rem .8rem .3rem 0;vertical-align:top}"
             + "pre{background:#f6f8fa;padding:.8rem;overflow:auto;white-space:pre-wrap}"
             + "button{font-size:1.1rem;padding:.6rem 1.4rem;border:0;border-radius:6px;color:#fff;cursor:pointer}"
-            + ".approve{background:#1f883d}.deny{background:#cf222e}";
+            + ".approve{background:#1f883d}.deny{background:#cf222e}"
+            + "fieldset{margin:1rem 0;border:1px solid #d0d7de;border-radius:6px}label{display:block;margin:.4rem 0}"
+            + "textarea{width:100%;min-height:4rem;font-family:monospace}";
 
     private final Redactor redactor;
 
@@ -42,10 +43,40 @@ final class ApprovalPages {
         boolean approve = action.equals("approve");
         String title = approve ? "Approve this tool call?" : "Deny this tool call?";
         String body = "<h1>" + escape(title) + "</h1>" + facts(approval, ruleText)
-                + "<form method=\"post\"><button type=\"submit\" class=\"" + (approve ? "approve" : "deny") + "\">"
+                + "<form method=\"post\">" + (approve ? standingFields() : "")
+                + "<button type=\"submit\" class=\"" + (approve ? "approve" : "deny") + "\">"
                 + (approve ? "Approve" : "Deny") + "</button></form>"
                 + "<p>Nothing is decided until you press the button.</p>";
         return page(HttpResponseStatus.OK, title, body);
+    }
+
+    /** Optional fields that make the approval stand for a while (see {@link StandingApprovals}); left empty, it is this call only. */
+    private static String standingFields() {
+        return "<fieldset><legend>Optional: also allow the same tool for this agent</legend>"
+                + "<label>for <input type=\"number\" name=\"standing_minutes\" min=\"1\" max=\"" + StandingApprovals.MAX_MINUTES
+                + "\"> minutes</label>"
+                + "<label>at most <input type=\"number\" name=\"standing_calls\" min=\"1\" max=\"" + StandingApprovals.MAX_CALLS
+                + "\"> calls (empty: no limit until it expires)</label>"
+                + "<label>within these argument bounds (JSON, e.g. <code>{\"amount\":{\"max\":1000}}</code>; empty: the same"
+                + " arguments only; arguments not named keep their values)<textarea name=\"standing_bounds\"></textarea></label>"
+                + "</fieldset>";
+    }
+
+    /** The standing approval asked for does not fit: nothing was decided. */
+    FullHttpResponse invalidStanding(String message) {
+        return page(HttpResponseStatus.BAD_REQUEST, "Check the standing approval",
+                "<h1>Nothing was decided</h1><p>" + escape(message) + "</p><p>Go back, correct it or leave it empty, and press the button again.</p>");
+    }
+
+    FullHttpResponse decided(PendingApproval approval, String ruleText, StandingApproval grant) {
+        if (grant == null) {
+            return decided(approval, ruleText);
+        }
+        String standing = "The same tool is also allowed for " + grant.agent() + " until " + readable(grant.expiresAt())
+                + (grant.maxCalls() != null ? ", at most " + grant.maxCalls() + " call(s)" : "")
+                + " (standing approval " + grant.id() + "; an admin can revoke it).";
+        return page(HttpResponseStatus.OK, "Approved", "<h1>Approved</h1><p>" + escape("The agent's next retry runs this exact call, once.")
+                + "</p><p>" + escape(standing) + "</p>" + facts(approval, ruleText));
     }
 
     FullHttpResponse decided(PendingApproval approval, String ruleText) {
@@ -98,13 +129,8 @@ final class ApprovalPages {
     }
 
     private String prettyRedacted(String arguments) {
-        String redacted = redactor.redactJson(arguments);
-        try {
-            JsonNode node = Json.MAPPER.readTree(redacted);
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
-        } catch (IOException notJson) {
-            return redacted;
-        }
+        JsonNode node = redactor.redactedTree(arguments);
+        return node.isTextual() ? node.textValue() : node.toPrettyString();
     }
 
     private static String row(String label, String value) {

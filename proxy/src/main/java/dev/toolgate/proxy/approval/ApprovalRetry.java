@@ -2,11 +2,9 @@ package dev.toolgate.proxy.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toolgate.proxy.openai.chat.ChatCompletion;
 import dev.toolgate.proxy.server.Json;
 import dev.toolgate.storage.PendingApproval;
 import java.io.IOException;
-import java.time.Instant;
 
 /**
  * The answer to an agent that sends a conversation again while an approval covers it, built from
@@ -18,26 +16,11 @@ final class ApprovalRetry {
     private ApprovalRetry() {
     }
 
-    /** A Chat Completions answer holding the approval's original assistant message. */
-    static ChatCompletion completionFor(PendingApproval approval, String model, Instant now) {
-        ObjectNode root = Json.object();
-        root.put("id", "chatcmpl-toolgate-" + approval.id());
-        root.put("object", "chat.completion");
-        root.put("created", now.getEpochSecond());
-        root.put("model", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.set("message", originalMessage(approval));
-        choice.putNull("logprobs");
-        choice.put("finish_reason", "tool_calls");
-        return ChatCompletion.of(root);
-    }
-
     /**
      * The stored assistant message when it still holds the approval's call, byte for byte; rebuilt
      * from the stored tool and arguments only when it does not (intercept calls keep no message).
      */
-    private static ObjectNode originalMessage(PendingApproval approval) {
+    static ObjectNode originalMessage(PendingApproval approval) {
         if (approval.assistantMessage() != null && approval.toolCallId() != null) {
             try {
                 if (Json.MAPPER.readTree(approval.assistantMessage()) instanceof ObjectNode message && holdsCall(message, approval)) {

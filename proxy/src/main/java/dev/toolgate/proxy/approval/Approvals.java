@@ -20,6 +20,7 @@ import dev.toolgate.storage.ApprovalToken;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.EventIds;
 import dev.toolgate.storage.PendingApproval;
+import dev.toolgate.storage.StandingApproval;
 import dev.toolgate.storage.Storage;
 import java.net.URI;
 import java.time.Clock;
@@ -56,9 +57,14 @@ public final class Approvals implements ApprovalHold {
     private final BiFunction<String, String, Optional<Rule>> ruleLookup;
     private final LiveConversations live;
     private final List<DecisionObserver> observers = new CopyOnWriteArrayList<>();
+    private final StandingApprovals standingApprovals;
 
     /** Where a call that needs approval stands, given earlier approvals of the same call. */
-    private sealed interface Standing permits Held, Granted, Refused {
+    private sealed interface Standing permits Held, Granted, Refused, GrantedStanding {
+    }
+
+    /** Covered by a standing approval, one of whose calls this is. */
+    private record GrantedStanding(StandingApproval grant) implements Standing {
     }
 
     /** Waiting for a person; {@code created} is false when an earlier request is still open. */
@@ -87,6 +93,12 @@ public final class Approvals implements ApprovalHold {
         this.publicUrl = publicUrl;
         this.ruleLookup = ruleLookup;
         this.live = live;
+        this.standingApprovals = new StandingApprovals(storage, redactor, clock, observers);
+    }
+
+    /** Time-limited allow rules granted with an approval. */
+    public StandingApprovals standing() {
+        return standingApprovals;
     }
 
     public Duration ttl() {
@@ -110,6 +122,14 @@ public final class Approvals implements ApprovalHold {
                     decision.policyVersion());
             return call.releasedOnApproval(allowed, approval.id(), approval.decidedBy());
         }
+        if (standing instanceof GrantedStanding covered) {
+            StandingApproval grant = covered.grant();
+            Decision allowed = new Decision.Allowed(decision.matchedRules(), List.of(new Finding(StandingApprovals.ruleId(grant),
+                    "allowed by standing approval granted by " + grant.createdBy() + " until " + grant.expiresAt()
+                            + (grant.maxCalls() != null ? " (call " + (grant.usedCalls() + 1) + " of " + grant.maxCalls() + ")" : ""))),
+                    decision.riskScore(), decision.policyVersion());
+            return call.releasedOnApproval(allowed, grant.approvalId(), grant.createdBy());
+        }
         if (standing instanceof Refused refused) {
             Decision blocked = new Decision.Blocked(decision.matchedRules(),
                     List.of(new Finding(refused.approval().ruleId(), refused.reason())), 1.0, decision.policyVersion());
@@ -123,11 +143,22 @@ public final class Approvals implements ApprovalHold {
         String canonical = CanonicalArguments.of(call.arguments());
         String digest = CanonicalArguments.digest(canonical);
         Optional<PendingApproval> earlier = storage.approvals().findLatestFor(context.workspace(), context.agent(), call.name(), digest);
+        Standing open = null;
         if (earlier.isPresent()) {
             Optional<Standing> standing = standingOf(earlier.get(), context.agent());
-            if (standing.isPresent()) {
+            // An approval of this very call settles it first (a refusal stays a refusal); an open one
+            // only when no standing approval covers the call.
+            if (standing.isPresent() && !(standing.get() instanceof Held)) {
                 return standing.get();
             }
+            open = standing.orElse(null);
+        }
+        Optional<StandingApproval> grant = standingApprovals.use(call, context);
+        if (grant.isPresent()) {
+            return new GrantedStanding(grant.get());
+        }
+        if (open != null) {
+            return open;
         }
         return new Held(create(call, decision, context, canonical, digest, assistantMessage, conversationDigest), true);
     }
@@ -363,7 +394,10 @@ public final class Approvals implements ApprovalHold {
         return outcome.decidedNow() ? new LiveLink(outcome.approval(), live.token()) : new DeadLink(outcome.approval());
     }
 
-    /** Moves every approval past its expiry to expired, audits it and tells its approvers. Returns how many. */
+    /**
+     * Moves every approval past its expiry to expired, audits it and tells its approvers, and audits
+     * the end of standing approvals that ran out. Returns how many of both.
+     */
     public int expireDue() {
         int total = 0;
         List<PendingApproval> expired;
@@ -381,7 +415,7 @@ public final class Approvals implements ApprovalHold {
             }
             total += expired.size();
         } while (expired.size() == EXPIRY_BATCH);
-        return total;
+        return total + standingApprovals.endDue();
     }
 
     /** The approver's decision (or the expiry) as an audit event, committed before returning. */

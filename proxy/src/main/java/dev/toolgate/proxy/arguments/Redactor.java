@@ -2,6 +2,7 @@ package dev.toolgate.proxy.arguments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.toolgate.config.RedactionConfig;
@@ -97,6 +98,21 @@ public final class Redactor {
             return redactText(json);
         }
         return Json.text(redact(node));
+    }
+
+    /** {@link #redactJson} as a tree for API answers: the redacted document, or the redacted text as one string when it is not JSON. */
+    public JsonNode redactedTree(String json) {
+        if (json == null) {
+            return NullNode.getInstance();
+        }
+        if (json.isBlank()) {
+            return TextNode.valueOf(json);
+        }
+        try {
+            return redact(Json.MAPPER.readTree(json));
+        } catch (IOException notJson) {
+            return TextNode.valueOf(redactText(json));
+        }
     }
 
     public JsonNode redact(JsonNode node) {

@@ -14,6 +14,8 @@ import dev.toolgate.policy.Evaluation;
 import dev.toolgate.policy.Finding;
 import dev.toolgate.policy.Rule;
 import dev.toolgate.policy.ToolCall;
+import dev.toolgate.proxy.gate.RiskAssessment;
+import dev.toolgate.proxy.gate.RiskScorer;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.server.Json;
 import java.io.PrintWriter;
@@ -80,13 +82,16 @@ public final class CheckCommand implements Callable<Integer> {
         String workspace = config.keys().stream().filter(key -> key.name().equals(agentName)).map(KeyConfig::workspace)
                 .findFirst().orElse(KeyConfig.DEFAULT_WORKSPACE);
         CallContext context = new CallContext(workspace, agentName, model, Map.of("source", source));
-        Evaluation evaluation = OfflineDecider.of(config).evaluate(new ToolCall(null, tool, arguments), context);
+        ToolCall call = new ToolCall(null, tool, arguments);
+        Evaluation evaluation = OfflineDecider.of(config).evaluate(call, context);
+        // Scored as the gateway scores it, from the config's taxonomy; offline there are no recent blocks to count.
+        RiskAssessment risk = new RiskScorer(config.risk(), null).assess(call, context, evaluation.decision());
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json(context, evaluation, config)));
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json(context, evaluation, risk, config)));
         } else {
-            text(out, context, evaluation, config);
+            text(out, context, evaluation, risk, config);
         }
         out.flush();
         return ExitCodes.OK;
@@ -97,7 +102,7 @@ public final class CheckCommand implements Callable<Integer> {
         return keys.stream().filter(key -> key.role() == Role.AGENT).map(KeyConfig::name).findFirst().orElse(FALLBACK_AGENT);
     }
 
-    private void text(PrintWriter out, CallContext context, Evaluation evaluation, Config config) {
+    private void text(PrintWriter out, CallContext context, Evaluation evaluation, RiskAssessment risk, Config config) {
         Decision decision = evaluation.decision();
         out.printf(LABEL, "decision:", ToolCallGate.auditDecision(decision));
         out.printf(LABEL, "tool:", tool);
@@ -111,7 +116,11 @@ public final class CheckCommand implements Callable<Integer> {
         if (decision instanceof Decision.NeedsApproval held && held.approverEmail() != null) {
             out.printf(LABEL, "approver:", held.approverEmail());
         }
-        out.printf(LABEL, "risk score:", decision.riskScore());
+        out.printf(LABEL, "risk score:", risk.score());
+        List<String> evidence = risk.evidence();
+        for (int i = 0; i < evidence.size(); i++) {
+            out.printf(LABEL, i == 0 ? "risk factors:" : "", evidence.get(i));
+        }
         out.printf(LABEL, "policy version:", decision.policyVersion());
         if (!evaluation.toJudge().isEmpty()) {
             out.printf(LABEL, "judge:", evaluation.toJudge().stream().map(rule -> rule.id() + " (" + rule.action().wireName() + ")")
@@ -120,7 +129,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    private ObjectNode json(CallContext context, Evaluation evaluation, Config config) {
+    private ObjectNode json(CallContext context, Evaluation evaluation, RiskAssessment risk, Config config) {
         Decision decision = evaluation.decision();
         ObjectNode body = Json.object();
         body.put("decision", ToolCallGate.auditDecision(decision));
@@ -135,7 +144,10 @@ public final class CheckCommand implements Callable<Integer> {
         if (decision instanceof Decision.NeedsApproval held) {
             body.put("approver_email", held.approverEmail());
         }
-        body.put("risk_score", decision.riskScore());
+        body.put("risk_score", risk.score());
+        ArrayNode factors = body.putArray("risk_factors");
+        risk.factors().forEach(factor -> factors.addObject().put("factor", factor.name()).put("contribution", factor.contribution())
+                .put("evidence", factor.evidence()));
         body.put("policy_version", decision.policyVersion());
         ArrayNode judged = body.putArray("needs_judge");
         for (Rule rule : evaluation.toJudge()) {

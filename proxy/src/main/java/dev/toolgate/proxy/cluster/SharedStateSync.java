@@ -8,8 +8,12 @@ import dev.toolgate.storage.Storage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,10 @@ public final class SharedStateSync implements AutoCloseable {
     private final Clock clock;
     private final Thread thread;
     private volatile boolean closed;
+    /** Reloads registered by {@link #watch}, per topic. */
+    private final Map<Topic, List<Runnable>> watchers = new ConcurrentHashMap<>();
+    /** Topics watched since the last look: reloaded at the next one whatever their version. */
+    private final Set<Topic> newlyWatched = ConcurrentHashMap.newKeySet();
     /** Sync thread only. */
     private Map<Topic, Long> seen = Map.of();
     private Instant approvalsSince;
@@ -84,6 +92,12 @@ public final class SharedStateSync implements AutoCloseable {
         if (!Objects.equals(versions.get(Topic.APPROVALS), seen.get(Topic.APPROVALS))) {
             approvalsSince = approvals.rememberCreatedSince(approvalsSince).minus(CLOCK_SKEW);
         }
+        watchers.forEach((topic, reloads) -> {
+            if (newlyWatched.contains(topic) || !Objects.equals(versions.get(topic), seen.get(topic))) {
+                reloads.forEach(Runnable::run);
+                newlyWatched.remove(topic);
+            }
+        });
         seen = versions;
         Instant now = clock.instant();
         if (!now.isBefore(nextPurge)) {
@@ -93,6 +107,17 @@ public final class SharedStateSync implements AutoCloseable {
             }
             nextPurge = now.plus(PURGE_INTERVAL);
         }
+    }
+
+    /**
+     * Runs {@code reload} on the sync thread whenever {@code topic}'s version moves, and once at the
+     * next look (a change made between the caller's own load and this call is not missed). It reads
+     * the database; what it throws counts as a failed look, retried.
+     */
+    public SharedStateSync watch(Topic topic, Runnable reload) {
+        watchers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(reload);
+        newlyWatched.add(topic);
+        return this;
     }
 
     private void failed(RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.toolgate.proxy.gate;
 
+import dev.toolgate.config.RiskConfig;
+import dev.toolgate.policy.BudgetCharge;
 import dev.toolgate.policy.CallContext;
 import dev.toolgate.policy.Decision;
 import dev.toolgate.policy.Evaluation;
@@ -45,6 +47,10 @@ public final class ToolCallGate {
     private final Clock clock;
     private final long maxArgumentBytes;
     private final List<DecisionObserver> observers = new CopyOnWriteArrayList<>();
+    private final BudgetSpending budgets;
+    private final List<DecisionOverride> overrides = new CopyOnWriteArrayList<>();
+    /** Scores each final decision's risk (the config's taxonomy); replaced whole when the config changes. */
+    private volatile RiskScorer riskScorer = new RiskScorer(RiskConfig.DEFAULTS, null);
 
     /**
      * The calls to decide and where they came from.
@@ -119,12 +125,27 @@ public final class ToolCallGate {
         this.blocking = blocking;
         this.redactor = redactor;
         this.clock = clock;
+        this.budgets = new BudgetSpending(storage.budgets(), clock);
         this.maxArgumentBytes = maxArgumentBytes;
     }
 
     /** Adds an observer of committed decisions (metrics, traces, live feed); see {@link DecisionObserver}. */
     public void observe(DecisionObserver observer) {
         observers.add(observer);
+    }
+
+    /** Adds a step that may change each call's decision before it is held or audited; see {@link DecisionOverride}. */
+    public void overrideWith(DecisionOverride override) {
+        overrides.add(override);
+    }
+
+    /** Scores the risk of every decision from now on with {@code scorer}. */
+    public void scoreRiskWith(RiskScorer scorer) {
+        this.riskScorer = scorer;
+    }
+
+    public RiskScorer riskScorer() {
+        return riskScorer;
     }
 
     public PolicyEngine engine() {
@@ -151,7 +172,7 @@ public final class ToolCallGate {
             for (int i = 0; i < evaluations.size(); i++) {
                 decided.add(GatedCall.decided(request.calls().get(i), evaluations.get(i).decision()));
             }
-            return settle(request, decided, Replay.NONE, started);
+            return settle(request, decided, charges(evaluations), Replay.NONE, started);
         }
         // Taken now, on the caller's thread, which owns the request it is made from: the verdicts
         // arrive on the judge's threads, and a judged call may end up held.
@@ -170,22 +191,30 @@ public final class ToolCallGate {
             for (int i = 0; i < judged.size(); i++) {
                 decided.add(GatedCall.decided(request.calls().get(i), judged.get(i).join()));
             }
-            return settle(request, decided, replay, started);
+            return settle(request, decided, charges(evaluations), replay, started);
         });
     }
 
     /** Holds the calls that need a person (taking the replay now if nobody took it yet) and audits every decision. */
-    private CompletableFuture<List<GatedCall>> settle(Request request, List<GatedCall> decided, Replay taken, long started) {
-        if (decided.stream().noneMatch(GatedCall::pending)) {
+    private CompletableFuture<List<GatedCall>> settle(Request request, List<GatedCall> evaluated, List<List<BudgetCharge>> charges,
+                                                      Replay taken, long started) {
+        List<GatedCall> decided;
+        try {
+            decided = overridden(request, evaluated);
+        } catch (RuntimeException overrideFailure) {
+            return CompletableFuture.failedFuture(overrideFailure);
+        }
+        if (decided.stream().noneMatch(GatedCall::pending) && !BudgetSpending.anyToSpend(decided, charges)) {
             return record(request, decided, System.nanoTime() - started);
         }
+        // Taken for a call a budget may still hold, too.
         Replay replay;
         try {
             replay = taken != Replay.NONE ? taken : request.replay().get();
         } catch (RuntimeException unavailable) {
             return CompletableFuture.failedFuture(unavailable);
         }
-        return blocking.storageWork(() -> settleHeld(request, decided, replay))
+        return blocking.storageWork(() -> settleHeld(request, decided, charges, replay))
                 .thenCompose(calls -> record(request, calls, System.nanoTime() - started));
     }
 
@@ -194,10 +223,13 @@ public final class ToolCallGate {
      * any call be released. It needs no deadline of its own: the audit log fails an append that is
      * not committed within the same storage timeout. Never throws: a failure fails the future.
      */
-    public CompletableFuture<List<GatedCall>> record(Request request, List<GatedCall> calls, long decisionNanos) {
+    public CompletableFuture<List<GatedCall>> record(Request request, List<GatedCall> decided, long decisionNanos) {
         long overheadMicros = (request.overheadNanos() + decisionNanos) / 1_000;
+        List<GatedCall> calls;
         List<AuditEvent> events;
         try {
+            // Scored last, once every step that may change a decision (overrides, budgets, holds) has had its say.
+            calls = scored(request, decided);
             events = calls.stream().map(call -> auditEvent(request, call, overheadMicros)).toList();
         } catch (RuntimeException unrecordable) {
             return CompletableFuture.failedFuture(unrecordable);
@@ -221,18 +253,57 @@ public final class ToolCallGate {
         }
     }
 
-    /** Runs on the blocking executor: each call that needs approval is held, or settled by an earlier approval. */
-    private List<GatedCall> settleHeld(Request request, List<GatedCall> evaluated, Replay replay) {
+    /** Each call's decision as the {@link DecisionOverride}s leave it. */
+    private List<GatedCall> overridden(Request request, List<GatedCall> evaluated) {
+        if (overrides.isEmpty()) {
+            return evaluated;
+        }
+        List<GatedCall> decided = new ArrayList<>(evaluated.size());
+        for (GatedCall call : evaluated) {
+            Decision decision = call.decision();
+            for (DecisionOverride override : overrides) {
+                decision = override.override(request.context(), call.call(), decision);
+            }
+            decided.add(decision == call.decision() ? call
+                    : new GatedCall(call.call(), decision, call.decisionId(), call.approvalId(), call.approvedBy()));
+        }
+        return decided;
+    }
+
+    /** Each call with its final decision's risk scored (the score replaces the rule set's coarse one); no I/O. */
+    private List<GatedCall> scored(Request request, List<GatedCall> decided) {
+        RiskScorer scorer = riskScorer;
+        List<GatedCall> scored = new ArrayList<>(decided.size());
+        for (GatedCall call : decided) {
+            scored.add(call.scored(scorer.assess(call.call(), request.context(), call.decision())));
+        }
+        return scored;
+    }
+
+    /**
+     * Runs on the blocking executor: each released call spends its budgets (see {@link BudgetSpending}),
+     * and each call that needs approval is held, or settled by an earlier approval.
+     */
+    private List<GatedCall> settleHeld(Request request, List<GatedCall> evaluated, List<List<BudgetCharge>> charges,
+                                       Replay replay) {
         List<GatedCall> settled = new ArrayList<>(evaluated.size());
         for (int i = 0; i < evaluated.size(); i++) {
-            GatedCall call = evaluated.get(i);
+            // A released call spends its budgets here, before it is audited; one over a budget takes the budget rule's action.
+            GatedCall call = budgets.spend(evaluated.get(i), charges.get(i), request.context());
             if (call.pending()) {
-                settled.add(approvals.hold(call, request.context(), replay.assistantMessage(i), replay.conversationDigest()));
+                GatedCall held = approvals.hold(call, request.context(), replay.assistantMessage(i), replay.conversationDigest());
+                budgets.spendApproved(held, charges.get(i), request.context());
+                settled.add(held);
             } else {
                 settled.add(call);
             }
         }
         return settled;
+    }
+
+    /** What each call would spend of the budgets it matched. */
+    private static List<List<BudgetCharge>> charges(List<Evaluation> evaluations) {
+        return evaluations.stream().map(Evaluation::charges).toList();
     }
 
     private Evaluation evaluate(ToolCall call, CallContext context, boolean argumentsDropped) {

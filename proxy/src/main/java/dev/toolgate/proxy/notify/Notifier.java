@@ -121,6 +121,31 @@ public final class Notifier implements AutoCloseable {
         return DeliveryReport.when(id, deliveries);
     }
 
+    /** Tells every channel {@code targets} enables that an agent's circuit breaker changed state. */
+    public CompletableFuture<DeliveryReport> agentStateChanged(BreakerNotice notice, NotificationTargets targets) {
+        Objects.requireNonNull(notice, "notice");
+        Objects.requireNonNull(targets, "targets");
+        String id = notice.id();
+        List<CompletableFuture<ChannelDelivery>> deliveries = new ArrayList<>();
+        if (emailEnabled(targets, id)) {
+            String to = targets.email();
+            deliveries.add(deliver(new Subject(Channel.EMAIL, Kind.BREAKER, id, emailTarget(to), null),
+                    () -> email.send(BreakerEmail.build(notice), to, "toolgate.breaker." + notice.agent() + "."
+                            + notice.changedAt().toEpochMilli(), null)));
+        }
+        if (targets.has(Channel.SLACK)) {
+            String url = targets.slackWebhookUrl();
+            deliveries.add(deliver(new Subject(Channel.SLACK, Kind.BREAKER, id, LogSafe.webhook(url), url),
+                    () -> slack.sendBreaker(url, notice)));
+        }
+        if (targets.has(Channel.TEAMS)) {
+            String url = targets.teamsWebhookUrl();
+            deliveries.add(deliver(new Subject(Channel.TEAMS, Kind.BREAKER, id, LogSafe.webhook(url), url),
+                    () -> teams.sendBreaker(url, notice)));
+        }
+        return DeliveryReport.when(id, deliveries);
+    }
+
     private boolean emailEnabled(NotificationTargets targets, String approvalId) {
         if (!targets.has(Channel.EMAIL)) {
             return false;

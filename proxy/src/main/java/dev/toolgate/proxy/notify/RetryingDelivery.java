@@ -26,7 +26,8 @@ final class RetryingDelivery {
 
     enum Kind {
         REQUEST("approval request"),
-        EXPIRY("expiry notice");
+        EXPIRY("expiry notice"),
+        BREAKER("agent breaker notice");
 
         private final String words;
 

@@ -46,6 +46,25 @@ final class SlackMessage {
         return message;
     }
 
+    static ObjectNode breaker(BreakerNotice notice) {
+        ObjectNode message = Json.object().put("text", escape(notice.title(), 1_000));
+        ArrayNode blocks = message.putArray("blocks");
+        blocks.add(header(notice.title()));
+        blocks.addObject().put("type", "section").set("text", mrkdwn(escape(notice.effect(), 500)));
+        ObjectNode section = blocks.addObject().put("type", "section");
+        ArrayNode fields = section.putArray("fields");
+        fields.add(mrkdwn("*Agent*\n" + escape(notice.agent(), MAX_VALUE)));
+        fields.add(mrkdwn("*Workspace*\n" + escape(notice.workspace(), MAX_VALUE)));
+        fields.add(mrkdwn("*State*\n" + escape(notice.state() + " (was " + NoticeText.orEmpty(notice.previous()) + ")", MAX_VALUE)));
+        fields.add(mrkdwn("*By*\n" + escape(notice.changedBy(), MAX_VALUE)));
+        if (!notice.reason().isBlank()) {
+            blocks.addObject().put("type", "section").set("text", mrkdwn("*Reason*\n" + escape(notice.reason(), MAX_RULE_TEXT)));
+        }
+        blocks.add(context("Changed " + NoticeText.time(notice.changedAt()) + ". Resume with POST /api/agents/" + notice.agent()
+                + "/resume"));
+        return message;
+    }
+
     /** plain_text is shown literally, never parsed for links or mentions, so the title needs no escaping. */
     private static ObjectNode header(String title) {
         ObjectNode header = Json.object().put("type", "header");

@@ -17,4 +17,8 @@ final class SlackSender {
     void sendExpiry(String webhookUrl, ExpiryNotice notice) throws IOException, DeliveryFailure {
         poster.post(webhookUrl, SlackMessage.expiry(notice));
     }
+
+    void sendBreaker(String webhookUrl, BreakerNotice notice) throws IOException, DeliveryFailure {
+        poster.post(webhookUrl, SlackMessage.breaker(notice));
+    }
 }

@@ -53,6 +53,20 @@ final class TeamsCard {
         return envelope(title, card);
     }
 
+    static ObjectNode breaker(BreakerNotice notice) {
+        ObjectNode card = card();
+        ArrayNode body = card.putArray("body");
+        body.add(title(notice.title()));
+        body.add(runs(plain(notice.effect())));
+        body.add(fact("Agent", notice.agent()));
+        body.add(fact("Workspace", notice.workspace()));
+        body.add(fact("State", notice.state() + " (was " + NoticeText.orEmpty(notice.previous()) + ")"));
+        body.add(fact("By", notice.changedBy()));
+        body.add(fact("Reason", notice.reason()));
+        body.add(fact("Changed", NoticeText.time(notice.changedAt())));
+        return envelope(notice.title(), card);
+    }
+
     private static ObjectNode envelope(String title, ObjectNode card) {
         ObjectNode message = Json.object().put("type", "message").put("summary", title);
         message.putArray("attachments").addObject()

@@ -17,4 +17,8 @@ final class TeamsSender {
     void sendExpiry(String webhookUrl, ExpiryNotice notice) throws IOException, DeliveryFailure {
         poster.post(webhookUrl, TeamsCard.expiry(notice));
     }
+
+    void sendBreaker(String webhookUrl, BreakerNotice notice) throws IOException, DeliveryFailure {
+        poster.post(webhookUrl, TeamsCard.breaker(notice));
+    }
 }

@@ -3,6 +3,7 @@ package dev.toolgate.proxy.reload;
 import dev.toolgate.config.Config;
 import dev.toolgate.config.ConfigException;
 import dev.toolgate.config.ConfigLoader;
+import dev.toolgate.config.RiskConfig;
 import dev.toolgate.policy.RuleCompileException;
 import dev.toolgate.proxy.approval.NotificationSettings;
 import dev.toolgate.proxy.gate.KillSwitch;
@@ -21,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +43,7 @@ public final class ConfigReloader implements AutoCloseable {
 
     /** What a reload reconfigures in place. */
     public record Targets(RuleBook rules, KillSwitch killSwitch, GatewayKeys keys, RateLimits rateLimits,
-                          NotificationSettings notifications) {
+                          NotificationSettings notifications, Consumer<RiskConfig> riskScoring) {
     }
 
     private final Path file;
@@ -140,6 +142,7 @@ public final class ConfigReloader implements AutoCloseable {
         targets.keys().replace(next.keys());
         targets.rateLimits().reconfigure(next.keys());
         targets.notifications().reconfigure(next.notifications());
+        targets.riskScoring().accept(next.risk());
         List<String> needRestart = RestartOnlySettings.changed(active, next);
         log.info("Config reloaded from {}: {} rule(s), policy version {} (was {}), {} key(s), {} tool(s) on the kill switch",
                 file, next.rules().size(), next.ruleSet().version(), active.ruleSet().version(), next.keys().size(),

@@ -28,7 +28,9 @@ final class RestartOnlySettings {
             new Setting("mcp", Config::mcp),
             new Setting("logging", Config::logging),
             new Setting("metrics", Config::metrics),
-            new Setting("telemetry", Config::telemetry));
+            new Setting("telemetry", Config::telemetry),
+            new Setting("agents (the circuit breaker)", Config::agents),
+            new Setting("public_feed", Config::publicFeed));
 
     private RestartOnlySettings() {
     }

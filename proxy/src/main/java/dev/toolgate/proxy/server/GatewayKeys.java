@@ -70,6 +70,11 @@ public final class GatewayKeys {
         return this.known.stream().anyMatch(key -> key.principal().equals(principal));
     }
 
+    /** Every configured key's principal, in the order of the file. */
+    public List<Principal> principals() {
+        return this.known.stream().map(Known::principal).toList();
+    }
+
     public Optional<Principal> authenticate(String presentedKey) {
         byte[] presented = HexFormat.of().parseHex(KeyConfig.sha256Of(presentedKey));
         // Every digest is compared, with no early exit and no map keyed by a secret: the time taken

@@ -1,5 +1,6 @@
 package dev.toolgate.proxy.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.Locale;
@@ -17,5 +18,17 @@ public final class RequestBodies {
         if (!type.equals("application/json") && !type.endsWith("+json")) {
             throw ApiError.unsupportedMediaType(contentType);
         }
+    }
+
+    /** A string field of a JSON body, trimmed; null when absent, null or blank; 422 when it is not a string. */
+    public static String optionalText(JsonNode body, String field) {
+        JsonNode value = body.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ApiError.validation(field + " must be a string");
+        }
+        return value.textValue().isBlank() ? null : value.textValue().trim();
     }
 }

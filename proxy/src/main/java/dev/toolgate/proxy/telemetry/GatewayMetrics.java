@@ -9,6 +9,7 @@ import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.ApprovalStore;
 import dev.toolgate.storage.AuditEvent;
 import dev.toolgate.storage.AuditLog;
+import dev.toolgate.storage.BreakerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +107,18 @@ public final class GatewayMetrics implements RequestObserver, DecisionObserver, 
             return thread;
         });
         refresher.scheduleWithFixedDelay(this::refreshPendingApprovals, 0, PENDING_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Gauges of how many agents stand in each restrictive breaker state, read from {@code agentsIn} at each scrape. */
+    public void watchBreakers(ToLongFunction<BreakerState> agentsIn) {
+        for (BreakerState state : BreakerState.values()) {
+            if (state != BreakerState.MONITORING) {
+                Gauge.builder("toolgate.agents.breaker", () -> agentsIn.applyAsLong(state))
+                        .description("Agents whose circuit breaker stands in this state")
+                        .tag("state", state.value())
+                        .register(registry);
+            }
+        }
     }
 
     @Override

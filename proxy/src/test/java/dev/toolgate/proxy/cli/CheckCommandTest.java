@@ -71,6 +71,23 @@ class CheckCommandTest {
     }
 
     @Test
+    void theRiskScoreIsTheGatewaysWithItsFactors() throws Exception {
+        JsonNode answer = JSON.readTree(CommandRun.toolgate("check", "--config", config.toString(), "--tool", "delete_file",
+                "--args", "{\"path\":\"/srv/a.txt\"}", "--json").out());
+
+        JsonNode factors = answer.path("risk_factors");
+        assertThat(factors.findValuesAsText("factor")).contains("rule_matched");
+        assertThat(factors.findValuesAsText("evidence")).contains("Rule no-deletes decided block");
+        double sum = 0;
+        for (JsonNode factor : factors) {
+            sum += factor.path("contribution").asDouble();
+        }
+        assertThat(answer.path("risk_score").asDouble()).isEqualTo(Math.min(1.0, Math.round(sum * 100) / 100.0));
+        assertThat(CommandRun.toolgate("check", "--config", config.toString(), "--tool", "delete_file",
+                "--args", "{\"path\":\"/srv/a.txt\"}").out()).contains("risk factors:   ").contains("Rule no-deletes decided block");
+    }
+
+    @Test
     void aCallNoRuleMatchesFallsToThePolicyDefault() throws Exception {
         JsonNode answer = JSON.readTree(CommandRun.toolgate("check", "--config", config.toString(), "--tool", "read_file",
                 "--args", "{\"path\":\"/srv/report.txt\"}", "--json").out());

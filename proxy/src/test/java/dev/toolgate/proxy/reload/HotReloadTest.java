@@ -199,6 +199,31 @@ class HotReloadTest {
         assertThat(remaining()).as("a changed limit starts a bucket of its own").isEqualTo("9");
     }
 
+    @Test
+    void anEditedToolTaxonomyScoresTheNextDecision() throws Exception {
+        Path file = directory.resolve("toolgate.yaml");
+        String plain = config("http://127.0.0.1:9", "", "");
+        Files.writeString(file, plain);
+        start(file);
+        ConfigReloader reloader = gateway.watchConfig(file, Map.of());
+        double before = riskScore("launch_rocket");
+
+        Files.writeString(file, plain + """
+                risk:
+                  categories:
+                    - { name: launches, sensitivity: critical, tools: ["launch_*"] }
+                """);
+        assertThat(reloader.reload()).isTrue();
+        assertThat(riskScore("launch_rocket")).as("the new category counts from the next decision").isGreaterThan(before);
+    }
+
+    private double riskScore(String tool) throws IOException {
+        try (Response response = post("/api/intercept", TestGateway.AGENT_KEY, "{\"tool_name\":\"" + tool + "\",\"arguments\":{}}")) {
+            assertThat(response.code()).isEqualTo(200);
+            return JSON.readTree(response.body().string()).path("risk_score").asDouble();
+        }
+    }
+
     /** The agent key's requests left, as its next answer says. */
     private String remaining() throws IOException {
         try (Response response = post("/api/intercept", TestGateway.AGENT_KEY, "{\"tool_name\":\"noop\",\"arguments\":{}}")) {

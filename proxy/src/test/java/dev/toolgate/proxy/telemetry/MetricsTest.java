@@ -79,6 +79,14 @@ class MetricsTest {
         assertThat(metrics).containsKey("toolgate_approvals_pending{workspace=\"default\"}");
         assertThat(metrics).containsEntry("toolgate_notifications_failed_total{channel=\"slack\"}", 0.0);
         assertThat(metrics).containsKey("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}");
+        assertThat(metrics).containsEntry("toolgate_agents_breaker{state=\"halt\"}", 0.0);
+
+        try (Response halted = gateway.post("/api/agents/support-bot/halt", TestGateway.ADMIN_KEY, "{}")) {
+            assertThat(halted.code()).isEqualTo(200);
+        }
+        assertThat(scrape(gateway.get("/metrics", TestGateway.ADMIN_KEY)))
+                .containsEntry("toolgate_agents_breaker{state=\"halt\"}", 1.0)
+                .containsEntry("toolgate_agents_breaker{state=\"killed\"}", 0.0);
     }
 
     @Test

@@ -1,12 +1,15 @@
 package dev.toolgate.storage.jdbi;
 
+import dev.toolgate.storage.AgentStateStore;
 import dev.toolgate.storage.ApprovalStore;
 import dev.toolgate.storage.AuditLog;
 import dev.toolgate.storage.BlockedToolStore;
+import dev.toolgate.storage.BudgetStore;
 import dev.toolgate.storage.ChangeFeed;
 import dev.toolgate.storage.IdempotencyStore;
 import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.SettingsStore;
+import dev.toolgate.storage.StandingApprovalStore;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
@@ -16,12 +19,15 @@ import dev.toolgate.storage.audit.internal.V6_1__Chain_audit_events_stored_befor
 import dev.toolgate.storage.internal.ConnectionPool;
 import dev.toolgate.storage.internal.Database;
 import dev.toolgate.storage.internal.EmbeddedH2;
+import dev.toolgate.storage.internal.JdbiAgentStateStore;
 import dev.toolgate.storage.internal.JdbiApprovalStore;
 import dev.toolgate.storage.internal.JdbiBlockedToolStore;
+import dev.toolgate.storage.internal.JdbiBudgetStore;
 import dev.toolgate.storage.internal.JdbiChangeFeed;
 import dev.toolgate.storage.internal.JdbiIdempotencyStore;
 import dev.toolgate.storage.internal.JdbiRuleStore;
 import dev.toolgate.storage.internal.JdbiSettingsStore;
+import dev.toolgate.storage.internal.JdbiStandingApprovalStore;
 import dev.toolgate.storage.internal.UtcTimestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,10 +56,13 @@ public final class JdbiStorage implements Storage {
     private final JdbiAuditLog auditLog;
     private final JdbiBlockedToolStore blockedTools;
     private final JdbiApprovalStore approvals;
+    private final JdbiStandingApprovalStore standingApprovals;
     private final JdbiRuleStore rules;
     private final JdbiSettingsStore settingsStore;
     private final JdbiIdempotencyStore idempotency;
+    private final JdbiBudgetStore budgets;
     private final JdbiChangeFeed changes;
+    private final JdbiAgentStateStore agentStates;
 
     private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock, MigrationVersion requiredSchemaVersion) {
         this.settings = settings;
@@ -62,9 +71,12 @@ public final class JdbiStorage implements Storage {
         this.jdbi = jdbi(pool.dataSource());
         this.blockedTools = new JdbiBlockedToolStore(jdbi, clock);
         this.approvals = new JdbiApprovalStore(jdbi, clock);
+        this.standingApprovals = new JdbiStandingApprovalStore(jdbi);
         this.rules = new JdbiRuleStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
         this.idempotency = new JdbiIdempotencyStore(jdbi);
+        this.budgets = new JdbiBudgetStore(jdbi);
+        this.agentStates = new JdbiAgentStateStore(jdbi, clock);
         this.changes = new JdbiChangeFeed(jdbi, settings, pool.database());
         this.auditLog = auditLog(settings, pool.database(), jdbi);
     }
@@ -165,6 +177,11 @@ public final class JdbiStorage implements Storage {
     }
 
     @Override
+    public StandingApprovalStore standingApprovals() {
+        return standingApprovals;
+    }
+
+    @Override
     public RuleStore rules() {
         return rules;
     }
@@ -177,6 +194,16 @@ public final class JdbiStorage implements Storage {
     @Override
     public IdempotencyStore idempotency() {
         return idempotency;
+    }
+
+    @Override
+    public AgentStateStore agentStates() {
+        return agentStates;
+    }
+
+    @Override
+    public BudgetStore budgets() {
+        return budgets;
     }
 
     @Override

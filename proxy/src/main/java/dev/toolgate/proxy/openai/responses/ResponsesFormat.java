@@ -24,7 +24,8 @@ public final class ResponsesFormat implements ToolCallFormat {
 
             @Override
             public List<String> assistantMessages() {
-                return result.calls().stream().map(ResponsesResult.ProposedCall::assistantMessage).toList();
+                String all = result.assistantMessageOfAll();
+                return result.calls().stream().map(call -> all).toList();
             }
 
             @Override

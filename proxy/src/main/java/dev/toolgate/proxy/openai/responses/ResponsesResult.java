@@ -1,6 +1,7 @@
 package dev.toolgate.proxy.openai.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.policy.ToolCall;
 import dev.toolgate.proxy.gate.AssistantMessages;
@@ -133,6 +134,25 @@ public final class ResponsesResult {
             return arguments.textValue();
         }
         return arguments.isMissingNode() || arguments.isNull() ? "" : arguments.toString();
+    }
+
+    /** Member of a stored tool call holding the output item it came as, so a replay is that item itself. */
+    static final String STORED_ITEM = "responses_item";
+
+    /**
+     * Every call of this response and the text of its messages as one stored assistant message
+     * (see {@link AssistantMessages#message}), each call with its output item, so that the retry of
+     * a held call is answered with the whole first response.
+     */
+    String assistantMessageOfAll() {
+        List<ObjectNode> toolCalls = new ArrayList<>(calls.size());
+        for (ProposedCall proposed : calls) {
+            ObjectNode toolCall = AssistantMessages.toolCall(proposed.call(), proposed.custom());
+            toolCall.set(STORED_ITEM, proposed.item().deepCopy());
+            toolCalls.add(toolCall);
+        }
+        String text = root.path("output").isArray() ? ResponsesReplacement.outputText((ArrayNode) root.get("output")) : "";
+        return Json.text(AssistantMessages.message(text.isEmpty() ? null : text, toolCalls));
     }
 
     /**
