@@ -38,9 +38,8 @@ public final class ManifestBinder {
         }
         PolicyConfig policy = ConfigBinder.policy(file.section("policy", ConfigBinder.POLICY_KEYS));
         RulesBinder.Bound rules = new RulesBinder(reader).bind(file, policy.defaults());
-        if (!problems.isEmpty()) {
-            return null;
-        }
-        return rules.compile() == null ? null : new PolicyManifest(policy, rules.rules());
+        // Compiled even after other problems, as the config loader does: bad conditions are reported with the rest.
+        boolean compiled = rules.compile() != null;
+        return compiled && problems.isEmpty() ? new PolicyManifest(policy, rules.rules()) : null;
     }
 }

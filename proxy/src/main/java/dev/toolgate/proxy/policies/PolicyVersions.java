@@ -87,10 +87,10 @@ public final class PolicyVersions {
         } catch (ConfigException e) {
             throw new ManifestRejected(e.problems());
         }
-        return plan(workspace, manifest, by);
+        return plan(workspace, manifest, text.lines().toList(), by);
     }
 
-    private Plan plan(String workspace, PolicyManifest manifest, String by) throws ManifestRejected {
+    private Plan plan(String workspace, PolicyManifest manifest, List<String> lines, String by) throws ManifestRejected {
         List<ConfigProblem> problems = new ArrayList<>();
         PolicyDefaults defaults = rules.defaults();
         if (manifest.policy().defaultAction() != defaults.defaultAction()) {
@@ -111,11 +111,11 @@ public final class PolicyVersions {
             if (fileRule != null) {
                 List<String> differs = PolicyDiff.changedFields(fileRule, rule);
                 if (!differs.isEmpty()) {
-                    problems.add(at(rule, path, "rule '" + rule.id() + "' is defined in toolgate.yaml (" + fileRule.location()
+                    problems.add(at(rule, lines, path, "rule '" + rule.id() + "' is defined in toolgate.yaml (" + fileRule.location()
                             + ") and differs in " + String.join(", ", differs) + "; change it there or use another id"));
                 }
             } else if (rule.budget() != null || (rule.action() != Action.APPROVE && rule.action() != Action.BLOCK)) {
-                problems.add(at(rule, path, "rule '" + rule.id() + "': an imported rule is approve or block without a budget"
+                problems.add(at(rule, lines, path, "rule '" + rule.id() + "': an imported rule is approve or block without a budget"
                         + " (expected: put allow, warn and budget rules in toolgate.yaml)"));
             } else {
                 // Stored oldest first: one millisecond apart keeps the manifest's order, and so the policy version.
@@ -197,10 +197,22 @@ public final class PolicyVersions {
         plan.blockedTools().stream().filter(tool -> !current.contains(tool)).forEach(tool -> killSwitch.block(workspace, tool, by));
     }
 
-    private static ConfigProblem at(Rule rule, String path, String message) {
+    /**
+     * A problem at the start of {@code rule}'s mapping: its line is in the rule's location, its
+     * column is where that line's content starts after a list's {@code -}, as the loader would point.
+     */
+    private static ConfigProblem at(Rule rule, List<String> lines, String path, String message) {
         String location = rule.location();
         int line = location == null ? 0 : Integer.parseInt(location.substring(location.lastIndexOf(':') + 1));
-        return new ConfigProblem(MANIFEST, line, line == 0 ? 0 : 1, path, message);
+        if (line < 1 || line > lines.size()) {
+            return new ConfigProblem(MANIFEST, 0, 0, path, message);
+        }
+        String text = lines.get(line - 1);
+        int column = 0;
+        while (column < text.length() && (text.charAt(column) == ' ' || text.charAt(column) == '-')) {
+            column++;
+        }
+        return new ConfigProblem(MANIFEST, line, column + 1, path, message);
     }
 
     private static ConfigProblem unlocated(String path, String message) {
