@@ -115,7 +115,7 @@ public final class PolicyEndpoints {
             try {
                 return Blocking.Answer.ok(outcome(policies.applyDraft(workspace, id, by)
                         .orElseThrow(() -> ApiError.notFound("no policy version '" + id + "'"))));
-            } catch (IllegalStateException e) {
+            } catch (PolicyVersions.AlreadyApplied e) {
                 throw new ApiError(HttpResponseStatus.CONFLICT, "ALREADY_APPLIED", e.getMessage());
             } catch (ManifestRejected e) {
                 return rejected(e);

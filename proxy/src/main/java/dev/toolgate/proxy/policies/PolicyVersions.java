@@ -61,6 +61,15 @@ public final class PolicyVersions {
     public record Plan(PolicyManifest manifest, List<StoredRule> apiRules, Set<String> blockedTools, RuleSet result, PolicyDiff diff) {
     }
 
+    /** Applying a version that is not a draft: {@link #restore} applies an applied version again. */
+    public static final class AlreadyApplied extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        AlreadyApplied(String message) {
+            super(message);
+        }
+    }
+
     /** A stored version and what applying it changed (or, for a draft, would change). */
     public record Outcome(PolicyVersion version, PolicyDiff diff) {
     }
@@ -150,7 +159,7 @@ public final class PolicyVersions {
             return Optional.empty();
         }
         if (!found.get().draft()) {
-            throw new IllegalStateException("policy version " + id + " is already applied; restore it to apply it again");
+            throw new AlreadyApplied("policy version " + id + " is already applied; restore it to apply it again");
         }
         Plan plan = plan(workspace, found.get().manifest(), by);
         apply(workspace, plan, by);
