@@ -8,6 +8,7 @@ import dev.toolgate.proxy.cli.CheckCommand;
 import dev.toolgate.proxy.cli.ExitCodes;
 import dev.toolgate.proxy.cli.KeysCommand;
 import dev.toolgate.proxy.cli.ReplayCommand;
+import dev.toolgate.proxy.cli.InitCommand;
 import dev.toolgate.proxy.cli.ValidateCommand;
 import dev.toolgate.proxy.reload.ReloadSignal;
 import dev.toolgate.storage.StorageException;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "toolgate", mixinStandardHelpOptions = true, version = "Toolgate 0.1.0",
         description = {"Governance gateway for AI agent tool calls: an OpenAI-compatible intercepting proxy.",
                 "Without a command, starts the gateway as serve does."},
-        subcommands = {Main.Serve.class, ValidateCommand.class, CheckCommand.class, ReplayCommand.class, KeysCommand.class, AuditCommand.class})
+        subcommands = {Main.Serve.class, ValidateCommand.class, InitCommand.class, CheckCommand.class, ReplayCommand.class, KeysCommand.class, AuditCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit status for a configuration the gateway refuses to start with. */
     static final int EXIT_BAD_CONFIG = ExitCodes.BAD_CONFIG;

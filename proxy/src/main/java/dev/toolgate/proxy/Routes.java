@@ -70,6 +70,13 @@ final class Routes {
                 .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
                 .add(POST,   "/api/approval-rules/compile",        Access.ADMIN,  api::compileRule)
                 .add(DELETE, "/api/approval-rules/:id",            Access.ADMIN,  api.approvalRules()::delete)
+                .add(GET,    "/api/policies/export",               Access.ADMIN,  api.policies()::export)
+                .add(POST,   "/api/policies/import",               Access.ADMIN,  api.policies()::importManifest)
+                .add(GET,    "/api/policies/versions",             Access.ADMIN,  api.policies()::listVersions)
+                .add(GET,    "/api/policies/versions/:id",         Access.ADMIN,  api.policies()::version)
+                .add(POST,   "/api/policies/versions/:id/apply",   Access.ADMIN,  api.policies()::apply)
+                .add(POST,   "/api/policies/versions/:id/restore", Access.ADMIN,  api.policies()::restore)
+                .add(GET,    "/api/policies/templates",            Access.ADMIN,  api.policies()::templates)
                 // Dry run of the live rules: no audit event, no approval, no judge request
                 .add(GET,    "/api/policies/check",                Access.ADMIN,  api.policyCheck()::query)
                 .add(POST,   "/api/policies/check",                Access.ADMIN,  api.policyCheck()::check)

@@ -16,4 +16,10 @@ public interface RuleStore {
 
     /** Deletes a rule of this workspace; false when the workspace has no rule with this id. */
     boolean delete(String workspace, String id);
+
+    /**
+     * Makes {@code rules} (all of {@code workspace}) the workspace's rules, in one transaction: an
+     * imported policy version replaces the rules created through the API.
+     */
+    void replaceAll(String workspace, List<StoredRule> rules);
 }

@@ -19,6 +19,9 @@ public interface Storage extends AutoCloseable {
 
     RuleStore rules();
 
+    /** Policy manifests imported through the API, every version kept. */
+    PolicyVersionStore policyVersions();
+
     SettingsStore settings();
 
     IdempotencyStore idempotency();

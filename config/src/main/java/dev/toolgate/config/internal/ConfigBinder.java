@@ -25,6 +25,8 @@ public final class ConfigBinder {
             "rules", "approvals", "notifications", "response", "limits", "redaction", "judge", "mcp",
             "logging", "metrics", "telemetry", "agents", "risk", "public_feed");
 
+    static final List<String> POLICY_KEYS = List.of("default", "on_error", "blocked_tools");
+
     private final NodeReader reader;
 
     public ConfigBinder(NodeReader reader) {
@@ -40,7 +42,7 @@ public final class ConfigBinder {
         if (file == null) {
             return null;
         }
-        PolicyConfig policy = policy(file.section("policy", List.of("default", "on_error", "blocked_tools")));
+        PolicyConfig policy = policy(file.section("policy", POLICY_KEYS));
         LimitsConfig limits = limits(file.section("limits",
                 List.of("max_request_size", "max_response_size", "max_tool_argument_size", RateLimitReader.KEY)));
         List<KeyConfig> keys = new KeysBinder(reader, limits.rateLimit()).bind(file);
@@ -146,7 +148,7 @@ public final class ConfigBinder {
                 section.get("durability", ValueTypes.DURABILITY, defaults.durability()));
     }
 
-    private static PolicyConfig policy(MappingReader section) {
+    static PolicyConfig policy(MappingReader section) {
         PolicyConfig defaults = PolicyConfig.DEFAULTS;
         return new PolicyConfig(
                 section.get("default", ValueTypes.ACTION, defaults.defaultAction()),

@@ -19,6 +19,18 @@ public final class YamlSource {
     private YamlSource() {
     }
 
+    /** The root node of {@code text} (a manifest sent to the API); null when empty or not YAML (reported). */
+    public static Node compose(String text, Problems problems) {
+        try {
+            return new Yaml().compose(new java.io.StringReader(text));
+        } catch (MarkedYAMLException e) {
+            problems.add(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), "", syntaxMessage(e));
+        } catch (YAMLException e) {
+            problems.addUnlocated("not readable YAML: " + e.getMessage());
+        }
+        return null;
+    }
+
     /** The root node; null when the file is empty, or unreadable or not YAML (reported). */
     public static Node compose(Path file, Problems problems) {
         // UnicodeReader honours a byte-order mark; without one the file is UTF-8.

@@ -7,6 +7,7 @@ import dev.toolgate.proxy.arguments.Redactor;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.gate.KillSwitch;
 import dev.toolgate.proxy.gate.RuleBook;
+import dev.toolgate.proxy.policies.PolicyVersions;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.judge.ModelJudge;
 import dev.toolgate.proxy.server.ApiError;
@@ -44,6 +45,7 @@ public final class ManagementApi {
     private final BudgetsEndpoint budgets;
     private final RuntimeReviewEndpoint runtimeReview;
     private final ToolTaxonomyEndpoint toolTaxonomy;
+    private final PolicyEndpoints policies;
 
     public ManagementApi(Services services) {
         this.services = services;
@@ -66,6 +68,8 @@ public final class ManagementApi {
                 services.clock());
         this.runtimeReview = new RuntimeReviewEndpoint(services.gate(), services.redactor(), services.publicUrl());
         this.toolTaxonomy = new ToolTaxonomyEndpoint(services.gate());
+        this.policies = new PolicyEndpoints(new PolicyVersions(services.rules(), services.killSwitch(),
+                services.storage().policyVersions(), services.clock()), services.blocking());
     }
 
     /** {@code GET /healthz}: the process runs (a liveness probe). */
@@ -125,6 +129,10 @@ public final class ManagementApi {
     /** {@code GET /api/budgets}. */
     public BudgetsEndpoint budgets() {
         return budgets;
+    }
+
+    public PolicyEndpoints policies() {
+        return policies;
     }
 
     public ApprovalRulesEndpoints approvalRules() {

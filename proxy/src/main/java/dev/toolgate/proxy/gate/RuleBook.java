@@ -131,6 +131,33 @@ public final class RuleBook {
         return true;
     }
 
+    /**
+     * Makes {@code stored} the workspace's whole set of API rules (an imported policy version):
+     * compiled with the file's rules first, so a set that does not compile changes nothing.
+     * Returns the rule set now in force.
+     */
+    public synchronized RuleSet replaceAll(String workspace, List<StoredRule> stored) throws RuleCompileException {
+        RuleSet compiled = compile(stored);
+        store.replaceAll(workspace, stored);
+        engine.replaceWorkspaceRules(workspace, stored.isEmpty() ? null : compiled);
+        if (stored.isEmpty()) {
+            loaded.remove(workspace);
+        } else {
+            loaded.put(workspace, List.copyOf(stored));
+        }
+        return compiled;
+    }
+
+    /** The rules in force for the workspace: the file's, then its API rules. */
+    public RuleSet ruleSet(String workspace) {
+        return engine.ruleSetFor(workspace);
+    }
+
+    /** What the workspace's rules would be with {@code stored} as its API rules; changes nothing. */
+    public RuleSet compileWith(List<StoredRule> stored) throws RuleCompileException {
+        return compile(stored);
+    }
+
     public synchronized boolean remove(String workspace, String id) {
         boolean removed = store.delete(workspace, id);
         if (removed) {

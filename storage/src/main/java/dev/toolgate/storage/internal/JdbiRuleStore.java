@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -43,6 +44,34 @@ public final class JdbiRuleStore implements RuleStore {
         Objects.requireNonNull(rule, "rule");
         try {
             jdbi.useTransaction(handle -> {
+                insert(handle, rule);
+                ChangeVersions.bump(handle, Topic.POLICY);
+            });
+        } catch (RuntimeException e) {
+            if (SqlErrors.isDuplicateKey(e)) {
+                throw new StorageException("approval rule " + rule.id() + " already exists (expected: a new rule id)", e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void replaceAll(String workspace, List<StoredRule> rules) {
+        for (StoredRule rule : rules) {
+            if (!rule.workspace().equals(workspace)) {
+                throw new IllegalArgumentException("rule " + rule.id() + " is of workspace " + rule.workspace() + ", not " + workspace);
+            }
+        }
+        jdbi.useTransaction(handle -> {
+            handle.createUpdate("DELETE FROM approval_rules WHERE workspace = :workspace").bind("workspace", workspace).execute();
+            for (StoredRule rule : rules) {
+                insert(handle, rule);
+            }
+            ChangeVersions.bump(handle, Topic.POLICY);
+        });
+    }
+
+    private static void insert(Handle handle, StoredRule rule) {
                 handle.createUpdate("INSERT INTO approval_rules (" + COLUMNS + ") VALUES (:id,"
                             + " :workspace, :ruleText, :action, :approverEmail, :tools, :when, :judged, :createdAt, :createdBy)")
                     .bind("id", rule.id())
@@ -56,14 +85,6 @@ public final class JdbiRuleStore implements RuleStore {
                     .bind("createdAt", rule.createdAt())
                     .bind("createdBy", rule.createdBy())
                     .execute();
-                ChangeVersions.bump(handle, Topic.POLICY);
-            });
-        } catch (RuntimeException e) {
-            if (SqlErrors.isDuplicateKey(e)) {
-                throw new StorageException("approval rule " + rule.id() + " already exists (expected: a new rule id)", e);
-            }
-            throw e;
-        }
     }
 
     @Override

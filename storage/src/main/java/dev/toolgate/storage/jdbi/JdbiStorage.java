@@ -7,6 +7,7 @@ import dev.toolgate.storage.BlockedToolStore;
 import dev.toolgate.storage.BudgetStore;
 import dev.toolgate.storage.ChangeFeed;
 import dev.toolgate.storage.IdempotencyStore;
+import dev.toolgate.storage.PolicyVersionStore;
 import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.SettingsStore;
 import dev.toolgate.storage.StandingApprovalStore;
@@ -25,6 +26,7 @@ import dev.toolgate.storage.internal.JdbiBlockedToolStore;
 import dev.toolgate.storage.internal.JdbiBudgetStore;
 import dev.toolgate.storage.internal.JdbiChangeFeed;
 import dev.toolgate.storage.internal.JdbiIdempotencyStore;
+import dev.toolgate.storage.internal.JdbiPolicyVersionStore;
 import dev.toolgate.storage.internal.JdbiRuleStore;
 import dev.toolgate.storage.internal.JdbiSettingsStore;
 import dev.toolgate.storage.internal.JdbiStandingApprovalStore;
@@ -58,6 +60,7 @@ public final class JdbiStorage implements Storage {
     private final JdbiApprovalStore approvals;
     private final JdbiStandingApprovalStore standingApprovals;
     private final JdbiRuleStore rules;
+    private final JdbiPolicyVersionStore policyVersions;
     private final JdbiSettingsStore settingsStore;
     private final JdbiIdempotencyStore idempotency;
     private final JdbiBudgetStore budgets;
@@ -73,6 +76,7 @@ public final class JdbiStorage implements Storage {
         this.approvals = new JdbiApprovalStore(jdbi, clock);
         this.standingApprovals = new JdbiStandingApprovalStore(jdbi);
         this.rules = new JdbiRuleStore(jdbi);
+        this.policyVersions = new JdbiPolicyVersionStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
         this.idempotency = new JdbiIdempotencyStore(jdbi);
         this.budgets = new JdbiBudgetStore(jdbi);
@@ -184,6 +188,11 @@ public final class JdbiStorage implements Storage {
     @Override
     public RuleStore rules() {
         return rules;
+    }
+
+    @Override
+    public PolicyVersionStore policyVersions() {
+        return policyVersions;
     }
 
     @Override
