@@ -217,8 +217,7 @@ public final class Gateway implements AutoCloseable {
             FailoverUpstream anthropic = FailoverUpstream.of("anthropic", upstream,
                     ProviderRoute.anthropic(config.anthropic().baseUrl(), config.anthropic().apiKey()), config.anthropic().failover(),
                     ProviderRoute::anthropic, clock);
-            HealthChecks healthChecks = remember(opened, new HealthChecks(new UpstreamClient(transport,
-                    config.upstream().connectTimeout(), config.upstream().failover().healthCheck().timeout()), workers.next()));
+            HealthChecks healthChecks = remember(opened, new HealthChecks(transport, config.upstream().connectTimeout(), workers.next()));
             for (FailoverUpstream provider : List.of(openAi, anthropic)) {
                 healthChecks.watch(provider);
                 observers.watch(provider);

@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Every other {@code /v1/*} request (models, embeddings, files...): forwarded and streamed back
- * untouched, so an OpenAI SDK works with only its base URL changed.
+ * untouched, so an OpenAI SDK works with only its base URL changed; it fails over as model requests do.
  */
 public final class PassthroughEndpoint implements Endpoint {
     private final FailoverUpstream upstream;

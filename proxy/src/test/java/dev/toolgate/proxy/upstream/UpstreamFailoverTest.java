@@ -3,7 +3,9 @@ package dev.toolgate.proxy.upstream;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -246,6 +248,8 @@ class UpstreamFailoverTest {
                 """), MutableClock.startingNow());
 
         awaitPrimary(primaryView -> primaryView.path("status").asText().equals("unhealthy"));
+        fallback.verify(moreThanOrExactly(1), getRequestedFor(urlEqualTo("/v1/health"))
+                .withHeader("Authorization", equalTo("Bearer " + FALLBACK_KEY)));
         JsonNode unhealthy = upstreams().get(0);
         assertThat(unhealthy.path("last_check").path("ok").asBoolean()).isFalse();
         assertThat(unhealthy.path("last_check").path("result").asText()).isEqualTo("HTTP 503");
