@@ -151,6 +151,33 @@ class UpstreamFailoverTest {
     }
 
     @Test
+    void anthropicMessagesFailOverWithTheFallbacksOwnKey() throws Exception {
+        String answer = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-backup\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],\"stop_reason\":\"end_turn\","
+                + "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}";
+        fallback.stubFor(post(urlEqualTo("/v1/messages")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(answer)));
+        gateway = TestGateway.builder(primary.baseUrl() + "/v1").extra("""
+                anthropic:
+                  base_url: "%s"
+                  api_key: sk-ant-primary
+                  fallbacks: [{ base_url: "%s", api_key: "%s", model: claude-backup }]
+                """.formatted(deadUrl().replace("/v1", ""), fallback.baseUrl(), FALLBACK_KEY)).start();
+
+        try (Response response = gateway.post("/v1/messages", TestGateway.AGENT_KEY,
+                "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
+            assertThat(response.code()).isEqualTo(200);
+            assertThat(response.body().string()).isEqualTo(answer);
+        }
+        fallback.verify(1, postRequestedFor(urlEqualTo("/v1/messages")).withHeader("x-api-key", equalTo(FALLBACK_KEY))
+                .withRequestBody(matchingJsonPath("$.model", equalTo("claude-backup"))));
+        JsonNode anthropic = upstreams().get(2);
+        assertThat(anthropic.path("provider").asText()).isEqualTo("anthropic");
+        assertThat(anthropic.path("role").asText()).isEqualTo("fallback");
+        assertThat(anthropic.path("requests").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void theLastEndpointsErrorIsTheClients() throws Exception {
         primary.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(503).withBody("primary down")));
         fallback.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(429).withBody("fallback busy")));
