@@ -56,6 +56,9 @@ import dev.toolgate.proxy.server.RequestsInFlight;
 import dev.toolgate.proxy.server.Router;
 import dev.toolgate.proxy.server.ToolgateServer;
 import dev.toolgate.proxy.server.Transport;
+import dev.toolgate.proxy.api.UpstreamsEndpoint;
+import dev.toolgate.proxy.upstream.FailoverUpstream;
+import dev.toolgate.proxy.upstream.HealthChecks;
 import dev.toolgate.proxy.upstream.ProviderRoute;
 import dev.toolgate.proxy.upstream.UpstreamClient;
 import dev.toolgate.storage.BlockedTool;
@@ -207,8 +210,18 @@ public final class Gateway implements AutoCloseable {
             ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, judge, killSwitch, rules, approvals,
                     notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock, inFlight));
             ApprovalLinkEndpoints links = new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock);
-            ProviderRoute openAi = ProviderRoute.openAi(config.upstream().baseUrl(), config.upstream().apiKey());
-            ProviderRoute anthropic = ProviderRoute.anthropic(config.anthropic().baseUrl(), config.anthropic().apiKey());
+            // Each provider's primary and fallbacks; whichever answers, its calls go through the same gate.
+            FailoverUpstream openAi = FailoverUpstream.of("openai", upstream,
+                    ProviderRoute.openAi(config.upstream().baseUrl(), config.upstream().apiKey()), config.upstream().failover(),
+                    ProviderRoute::openAi, clock);
+            FailoverUpstream anthropic = FailoverUpstream.of("anthropic", upstream,
+                    ProviderRoute.anthropic(config.anthropic().baseUrl(), config.anthropic().apiKey()), config.anthropic().failover(),
+                    ProviderRoute::anthropic, clock);
+            HealthChecks healthChecks = remember(opened, new HealthChecks(transport, config.upstream().connectTimeout(), workers.next()));
+            for (FailoverUpstream provider : List.of(openAi, anthropic)) {
+                healthChecks.watch(provider);
+                observers.watch(provider);
+            }
             ModelEndpoint.Limits limits = new ModelEndpoint.Limits(config.limits().maxResponseBytes(),
                     config.limits().maxToolArgumentBytes());
             String metadataField = config.response().metadataField();
@@ -224,15 +237,16 @@ public final class Gateway implements AutoCloseable {
             Function<ReplayFormat, ConversationRetry> approvedRetry = replay ->
                     new ApprovedConversationRetry(approvals, liveConversations, gate, blocking, clock, metadataField, publicUrl, replay);
             Router router = Routes.table(api, agents, links, mcp, dashboard, observers.metricsEndpoint(), new Routes.Providers(
-                    new ModelEndpoint(upstream, openAi, new ChatFormat(), gate, limits, metadataField, publicUrl,
+                    new ModelEndpoint(openAi, new ChatFormat(), gate, limits, metadataField, publicUrl,
                             approvedRetry.apply(new ChatReplay())),
-                    new ModelEndpoint(upstream, openAi, new ResponsesFormat(), gate, limits, metadataField, publicUrl,
+                    new ModelEndpoint(openAi, new ResponsesFormat(), gate, limits, metadataField, publicUrl,
                             approvedRetry.apply(new ResponsesReplay())),
-                    new ModelEndpoint(upstream, anthropic, new AnthropicFormat(), gate, limits, metadataField, publicUrl,
+                    new ModelEndpoint(anthropic, new AnthropicFormat(), gate, limits, metadataField, publicUrl,
                             approvedRetry.apply(new AnthropicReplay())),
-                    new PassthroughEndpoint(upstream, anthropic),
-                    anthropic.apiKeyHeaderIsGateway(),
-                    new PassthroughEndpoint(upstream, openAi)),
+                    new PassthroughEndpoint(anthropic),
+                    anthropic.primaryRoute().apiKeyHeaderIsGateway(),
+                    new PassthroughEndpoint(openAi),
+                    new UpstreamsEndpoint(List.of(openAi, anthropic))),
                     new PublicFeedEndpoints(publicFeed, new AddressRateLimits(config.publicFeed().rateLimit(), clock), clock));
             List<RequestStep> steps = List.of(
                     // Before the key check: a signed-in dashboard's cookie stands for the admin's key.

@@ -16,6 +16,7 @@ import dev.toolgate.proxy.telemetry.AccessLog;
 import dev.toolgate.proxy.telemetry.GatewayMetrics;
 import dev.toolgate.proxy.telemetry.MetricsEndpoint;
 import dev.toolgate.proxy.telemetry.Tracing;
+import dev.toolgate.proxy.upstream.FailoverUpstream;
 import dev.toolgate.storage.Storage;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
@@ -53,6 +54,14 @@ final class Observers implements AutoCloseable {
     void watch(AgentBreaker breaker) {
         if (metrics != null) {
             metrics.watchBreakers(breaker::count);
+        }
+    }
+
+    /** Shows each endpoint's health and counts failovers in the metrics. */
+    void watch(FailoverUpstream upstream) {
+        if (metrics != null) {
+            metrics.watchUpstreams(upstream.endpoints());
+            upstream.observe(metrics);
         }
     }
 

@@ -40,7 +40,7 @@ final class Routes {
      * gateway key on Anthropic routes (only when the config supplies Anthropic's key).
      */
     record Providers(Endpoint chatCompletions, Endpoint responses, Endpoint anthropicMessages, Endpoint anthropicPassthrough,
-                     boolean anthropicKeyIsGateway, Endpoint openAiPassthrough) {
+                     boolean anthropicKeyIsGateway, Endpoint openAiPassthrough, Endpoint upstreams) {
     }
 
     /** {@code metrics}: {@code GET /metrics}, or null when metrics are off. */
@@ -80,6 +80,8 @@ final class Routes {
                 // Dry run of the live rules: no audit event, no approval, no judge request
                 .add(GET,    "/api/policies/check",                Access.ADMIN,  api.policyCheck()::query)
                 .add(POST,   "/api/policies/check",                Access.ADMIN,  api.policyCheck()::check)
+                // Provider endpoints (primary and fallbacks) and their health on this instance
+                .add(GET,    "/api/upstreams",                     Access.ADMIN,  providers.upstreams())
                 // Budget rules' totals over their windows
                 .add(GET,    "/api/budgets",                       Access.ADMIN,  api.budgets()::list)
                 // Per-agent circuit breaker; an agent key may read its own status

@@ -16,6 +16,7 @@ import dev.toolgate.config.StorageConfig;
 import dev.toolgate.config.JudgeConfig;
 import dev.toolgate.config.TelemetryConfig;
 import dev.toolgate.config.UpstreamConfig;
+import java.util.ArrayList;
 import java.util.List;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -47,12 +48,12 @@ public final class ConfigBinder {
                 List.of("max_request_size", "max_response_size", "max_tool_argument_size", RateLimitReader.KEY)));
         List<KeyConfig> keys = new KeysBinder(reader, limits.rateLimit()).bind(file);
         RulesBinder.Bound rules = new RulesBinder(reader).bind(file, policy.defaults());
-        UpstreamConfig upstream = upstream(file.section("upstream", List.of("base_url", "api_key", "timeout", "connect_timeout")));
+        UpstreamConfig upstream = upstream(file.section("upstream", withFailover("base_url", "api_key", "timeout", "connect_timeout")));
         return new Bound(new Config(
                 server(file.section("server", List.of("host", "port", "public_url", "idle_timeout", "request_timeout",
                         "shutdown_grace", "instances"))),
                 upstream,
-                anthropic(file.section("anthropic", List.of("base_url", "api_key"))),
+                anthropic(file.section("anthropic", withFailover("base_url", "api_key"))),
                 storage(file.section("storage", List.of("url", "user", "password", "timeout", "durability"))),
                 keys,
                 policy,
@@ -111,13 +112,22 @@ public final class ConfigBinder {
                 section.get("instances", ValueTypes.count("a number of gateway instances", 1, 1000), defaults.instances()));
     }
 
-    private static UpstreamConfig upstream(MappingReader section) {
+    /** A provider section's own keys and those of its failover. */
+    private static List<String> withFailover(String... keys) {
+        List<String> all = new ArrayList<>(List.of(keys));
+        all.addAll(FailoverBinder.KEYS);
+        return all;
+    }
+
+    private UpstreamConfig upstream(MappingReader section) {
         UpstreamConfig defaults = UpstreamConfig.DEFAULTS;
+        String apiKey = section.get("api_key", ValueTypes.STRING, defaults.apiKey());
         return new UpstreamConfig(
                 section.get("base_url", ValueTypes.HTTP_URL, defaults.baseUrl()),
-                section.get("api_key", ValueTypes.STRING, defaults.apiKey()),
+                apiKey,
                 section.get("timeout", ValueTypes.DURATION, defaults.timeout()),
-                section.get("connect_timeout", ValueTypes.DURATION, defaults.connectTimeout()));
+                section.get("connect_timeout", ValueTypes.DURATION, defaults.connectTimeout()),
+                new FailoverBinder(reader).bind(section, !apiKey.isEmpty(), UpstreamConfig.HEALTH_PATH));
     }
 
     private static JudgeConfig judge(MappingReader section, UpstreamConfig upstream) {
@@ -131,11 +141,13 @@ public final class ConfigBinder {
                 section.get("cache_ttl", ValueTypes.DURATION, defaults.cacheTtl()));
     }
 
-    private static AnthropicConfig anthropic(MappingReader section) {
+    private AnthropicConfig anthropic(MappingReader section) {
         AnthropicConfig defaults = AnthropicConfig.DEFAULTS;
+        String apiKey = section.get("api_key", ValueTypes.STRING, defaults.apiKey());
         return new AnthropicConfig(
                 section.get("base_url", ValueTypes.HTTP_URL, defaults.baseUrl()),
-                section.get("api_key", ValueTypes.STRING, defaults.apiKey()));
+                apiKey,
+                new FailoverBinder(reader).bind(section, !apiKey.isEmpty(), AnthropicConfig.HEALTH_PATH));
     }
 
     private static StorageConfig storage(MappingReader section) {

@@ -15,12 +15,11 @@ import dev.toolgate.proxy.server.RequestRecord;
 import dev.toolgate.proxy.stream.StreamCallDecider;
 import dev.toolgate.proxy.stream.StreamRelay;
 import dev.toolgate.proxy.upstream.BufferingListener;
+import dev.toolgate.proxy.upstream.FailoverUpstream;
 import dev.toolgate.proxy.upstream.ForwardedHeaders;
-import dev.toolgate.proxy.upstream.ProviderRoute;
 import dev.toolgate.proxy.upstream.TimedUpstream;
 import dev.toolgate.proxy.upstream.UnreadableAnswerException;
 import dev.toolgate.proxy.upstream.UpstreamCall;
-import dev.toolgate.proxy.upstream.UpstreamClient;
 import dev.toolgate.proxy.upstream.UpstreamErrors;
 import dev.toolgate.proxy.upstream.UpstreamException;
 import dev.toolgate.proxy.upstream.UpstreamListener;
@@ -54,8 +53,7 @@ public final class ModelEndpoint implements Endpoint {
     /** Generous for one SSE event; tool arguments arrive in small fragments, text in small deltas. */
     private static final int MIN_EVENT_BYTES = 1 << 20;
 
-    private final UpstreamClient upstream;
-    private final ProviderRoute route;
+    private final FailoverUpstream upstream;
     private final ToolCallFormat format;
     private final ToolCallGate gate;
     private final Limits limits;
@@ -70,10 +68,9 @@ public final class ModelEndpoint implements Endpoint {
     /**
      * @param retry answers retried conversations from approvals; null where the format has none
      */
-    public ModelEndpoint(UpstreamClient upstream, ProviderRoute route, ToolCallFormat format, ToolCallGate gate, Limits limits,
+    public ModelEndpoint(FailoverUpstream upstream, ToolCallFormat format, ToolCallGate gate, Limits limits,
                          String metadataField, URI publicUrl, ConversationRetry retry) {
         this.upstream = upstream;
-        this.route = route;
         this.format = format;
         this.gate = gate;
         this.limits = limits;
@@ -109,13 +106,15 @@ public final class ModelEndpoint implements Endpoint {
                         maxEventBytes())
                 : new BufferingListener(exchange.context().alloc(), limits.maxResponseBytes(),
                         new AnswerHandler(exchange, context, conversationDigest, overheadBefore));
-        URI target = route.target(exchange.query());
-        FullHttpRequest forwarded = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
-                exchange.request().content().retainedDuplicate(),
-                ForwardedHeaders.toUpstream(exchange.request().headers(), route), EmptyHttpHeaders.INSTANCE);
-        // The gateway must read the answer, so it asks for it uncompressed.
-        forwarded.headers().remove(HttpHeaderNames.ACCEPT_ENCODING);
-        UpstreamCall call = upstream.send(exchange.eventLoop(), target, forwarded, new TimedUpstream(exchange.record(), listener));
+        // Whichever endpoint answers, its answer goes through the same listener: its calls are decided.
+        UpstreamCall call = upstream.send(exchange.eventLoop(), exchange.query(), route -> {
+            FullHttpRequest forwarded = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
+                    exchange.heldRequestBody().retainedDuplicate(),
+                    ForwardedHeaders.toUpstream(exchange.request().headers(), route), EmptyHttpHeaders.INSTANCE);
+            // The gateway must read the answer, so it asks for it uncompressed.
+            forwarded.headers().remove(HttpHeaderNames.ACCEPT_ENCODING);
+            return forwarded;
+        }, new TimedUpstream(exchange.record(), listener));
         listener.attach(call);
         exchange.onClientGone(call::cancel);
     }

@@ -5,6 +5,9 @@ import dev.toolgate.proxy.notify.Channel;
 import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.server.RequestObserver;
 import dev.toolgate.proxy.server.RequestRecord;
+import dev.toolgate.proxy.upstream.EndpointHealth;
+import dev.toolgate.proxy.upstream.FailoverEndpoint;
+import dev.toolgate.proxy.upstream.FailoverObserver;
 import dev.toolgate.storage.ApprovalStatus;
 import dev.toolgate.storage.ApprovalStore;
 import dev.toolgate.storage.AuditEvent;
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * hot path, where a meter is a map lookup and an atomic add; the figures that need storage
  * (pending approvals) are refreshed in the background, never read on a scrape.
  */
-public final class GatewayMetrics implements RequestObserver, DecisionObserver, AutoCloseable {
+public final class GatewayMetrics implements RequestObserver, DecisionObserver, FailoverObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayMetrics.class);
     private static final Duration PENDING_REFRESH = Duration.ofSeconds(10);
     /** Routes that match nothing share one label: a scanner must not create a series per path it tries. */
@@ -58,6 +61,7 @@ public final class GatewayMetrics implements RequestObserver, DecisionObserver, 
     private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
     private final Map<String, Timer> upstreamLatency = new ConcurrentHashMap<>();
     private final Map<DecisionKey, Counter> decisions = new ConcurrentHashMap<>();
+    private final Map<FailoverKey, Counter> failovers = new ConcurrentHashMap<>();
     private final Timer overhead;
     private final Map<String, AtomicLong> pendingApprovals = new ConcurrentHashMap<>();
     private final ApprovalStore approvals;
@@ -67,6 +71,9 @@ public final class GatewayMetrics implements RequestObserver, DecisionObserver, 
     }
 
     private record DecisionKey(String outcome, String rule, String source) {
+    }
+
+    private record FailoverKey(String provider, String from, String to) {
     }
 
     /** {@code workspaces}: those whose pending approvals are counted. */
@@ -119,6 +126,26 @@ public final class GatewayMetrics implements RequestObserver, DecisionObserver, 
                         .register(registry);
             }
         }
+    }
+
+    /** A gauge per endpoint: 1 while it is healthy (neither over a threshold nor failing its health check). */
+    public void watchUpstreams(List<FailoverEndpoint> endpoints) {
+        for (FailoverEndpoint endpoint : endpoints) {
+            Gauge.builder("toolgate.upstream.healthy", endpoint,
+                            e -> e.health().state() == EndpointHealth.State.HEALTHY ? 1 : 0)
+                    .description("1 while the upstream endpoint is healthy, 0 while degraded or failing its health check")
+                    .tags("provider", endpoint.provider(), "endpoint", endpoint.url())
+                    .register(registry);
+        }
+    }
+
+    @Override
+    public void failedOver(FailoverEndpoint from, FailoverEndpoint to, String why) {
+        failovers.computeIfAbsent(new FailoverKey(from.provider(), from.url(), to.url()), key -> Counter.builder("toolgate.upstream.failovers")
+                        .description("Requests moved from one upstream endpoint to the next")
+                        .tags("provider", key.provider(), "from", key.from(), "to", key.to())
+                        .register(registry))
+                .increment();
     }
 
     @Override

@@ -107,6 +107,7 @@ public final class TestGateway implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private String serverSettings = "";
         private String storageSettings = "";
+        private String upstreamSettings = "";
 
         private Builder(String upstreamBaseUrl) {
             this.upstreamBaseUrl = upstreamBaseUrl;
@@ -150,6 +151,12 @@ public final class TestGateway implements AutoCloseable {
             return this;
         }
 
+        /** Adds YAML to the upstream section (fallbacks, conditions, health_check), each line indented by two spaces. */
+        public Builder upstreamSettings(String yaml) {
+            this.upstreamSettings = this.upstreamSettings + yaml;
+            return this;
+        }
+
         /** Adds a setting to the storage section, such as {@code storageSetting("timeout", "1s")}. */
         public Builder storageSetting(String key, String value) {
             this.storageSettings = this.storageSettings + "  " + key + ": " + value + "\n";
@@ -167,9 +174,10 @@ public final class TestGateway implements AutoCloseable {
                       api_key: "%s"
                       timeout: 2s
                       connect_timeout: 1s
-                    storage:
+                    %sstorage:
                       url: "%s"
-                    %s""".formatted(PUBLIC_URL, serverSettings, upstreamBaseUrl, upstreamApiKey, storageUrl, storageSettings)
+                    %s""".formatted(PUBLIC_URL, serverSettings, upstreamBaseUrl, upstreamApiKey, upstreamSettings, storageUrl,
+                    storageSettings)
                     + keysYaml + policyYaml + extraYaml;
             try {
                 Path file = Files.createTempFile("toolgate", ".yaml");
