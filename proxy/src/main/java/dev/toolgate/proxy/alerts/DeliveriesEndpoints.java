@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * {@code /api/deliveries}: a workspace's delivery targets ({@code {name, type, config: {url |
  * webhook_url | to}, default_severity}}), and {@code POST .../:id/verify}, which sends a test message
  * and says how it went. Webhook URLs are screened ({@link WebhookScreen}) and shown masked; a generic
- * webhook's signing secret is shown once, in the answer that created it.
+ * webhook's signing secret, when the gateway generated it, is shown once, in the answer that created it.
  */
 public final class DeliveriesEndpoints {
     static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
@@ -79,7 +79,8 @@ public final class DeliveriesEndpoints {
         JsonNode config = body.path("config");
         String severity = severity(text(body, "default_severity", "medium"));
         String secret = text(body, "secret", null);
-        if (type == DeliveryType.WEBHOOK && secret == null) {
+        boolean generated = type == DeliveryType.WEBHOOK && secret == null;
+        if (generated) {
             byte[] random = new byte[32];
             RANDOM.nextBytes(random);
             secret = HexFormat.of().formatHex(random);
@@ -97,7 +98,7 @@ public final class DeliveriesEndpoints {
                     configJson, signingSecret, severity, now, now);
             store.create(target);
             ObjectNode view = view(target);
-            if (signingSecret != null) {
+            if (generated) {
                 view.put("signing_secret", signingSecret);
             }
             return new Blocking.Answer(HttpResponseStatus.CREATED, view);
