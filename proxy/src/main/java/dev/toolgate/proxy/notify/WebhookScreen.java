@@ -15,7 +15,9 @@ import java.util.Locale;
  * Refuses webhook URLs that would make the gateway call into its own network (SSRF): loopback,
  * link-local (cloud metadata included), private (RFC 1918, ULA, carrier-grade NAT), unspecified and
  * multicast addresses, as the host resolves now. {@code deliveries.allow_private} or a host or CIDR
- * in {@code deliveries.allow_hosts} lets one through. Resolves names: call it off the event loops.
+ * in {@code deliveries.allow_hosts} lets one through. Resolves names: call it off the event loops. A
+ * name that does not resolve passes (there is nothing to call); alert deliveries screen again on
+ * every send, so a name that later resolves inward is refused then.
  */
 public final class WebhookScreen {
     private final boolean allowPrivate;
@@ -52,7 +54,8 @@ public final class WebhookScreen {
         try {
             addresses = InetAddress.getAllByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
         } catch (UnknownHostException e) {
-            throw refused(field + ": host " + host + " does not resolve");
+            // Nothing to call now; a delivery target is screened again when it is sent to.
+            return;
         }
         for (InetAddress address : addresses) {
             String kind = internalKind(address);
