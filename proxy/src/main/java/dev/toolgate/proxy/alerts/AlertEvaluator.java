@@ -161,9 +161,8 @@ public final class AlertEvaluator implements AutoCloseable {
 
     private void sendDirectly(DeliveryTarget target, ObjectNode message) {
         try {
-            sender.send(target.type(), dev.toolgate.proxy.server.Json.MAPPER.readTree(target.config()), target.signingSecret(),
-                    message);
-        } catch (Exception e) {
+            sender.send(target, message);
+        } catch (DeliverySender.Failure e) {
             log.error("Alert message to target '{}' could not be queued (storage down) nor sent: {}", target.name(),
                     e.getMessage());
         }

@@ -13,7 +13,6 @@ import dev.toolgate.storage.AlertingStores;
 import dev.toolgate.storage.DeliveryTarget;
 import dev.toolgate.storage.StoredAlertRule;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,13 +61,7 @@ public final class AlertRulesEndpoints {
     }
 
     public void create(Exchange exchange) {
-        RequestBodies.requireJson(exchange);
-        ObjectNode body = Json.readObject(exchange.request().content());
-        body.fieldNames().forEachRemaining(name -> {
-            if (!FIELDS.contains(name)) {
-                throw ApiError.validation("unknown field '" + name + "' (expected: " + String.join(", ", FIELDS) + ")");
-            }
-        });
+        ObjectNode body = RequestBodies.knownFields(exchange, FIELDS);
         String name = body.path("name").asText("").strip();
         if (name.isEmpty()) {
             throw ApiError.missingField("name");
@@ -129,15 +122,7 @@ public final class AlertRulesEndpoints {
                 if (!missing.remove(target.id())) {
                     continue;
                 }
-                ObjectNode result = results.addObject().put("id", target.id()).put("name", target.name());
-                try {
-                    sender.send(target.type(), Json.MAPPER.readTree(target.config()), target.signingSecret(), message);
-                    result.put("delivered", true);
-                } catch (DeliverySender.Failure failure) {
-                    result.put("delivered", false).put("error", failure.getMessage());
-                } catch (IOException unreadable) {
-                    result.put("delivered", false).put("error", "the stored config is unreadable");
-                }
+                sender.report(target, message, results.addObject().put("id", target.id()).put("name", target.name()));
             }
             missing.forEach(gone -> results.addObject().put("id", gone).put("delivered", false)
                     .put("error", "the delivery target no longer exists"));

@@ -150,14 +150,7 @@ public final class DeliveriesEndpoints {
                     "Toolgate test message", "This delivery target works: Toolgate alerts will arrive here.",
                     target.defaultSeverity(), clock.instant());
             ObjectNode result = Json.object().put("id", target.id());
-            try {
-                sender.send(target.type(), Json.MAPPER.readTree(target.config()), target.signingSecret(), message);
-                result.put("delivered", true);
-            } catch (DeliverySender.Failure failure) {
-                result.put("delivered", false).put("error", failure.getMessage());
-            } catch (IOException unreadable) {
-                result.put("delivered", false).put("error", "the stored config is unreadable");
-            }
+            sender.report(target, message, result);
             return Blocking.Answer.ok(result);
         });
     }
@@ -167,14 +160,7 @@ public final class DeliveriesEndpoints {
     }
 
     private static ObjectNode body(Exchange exchange) {
-        RequestBodies.requireJson(exchange);
-        ObjectNode body = Json.readObject(exchange.request().content());
-        body.fieldNames().forEachRemaining(name -> {
-            if (!FIELDS.contains(name)) {
-                throw ApiError.validation("unknown field '" + name + "' (expected: " + String.join(", ", FIELDS) + ")");
-            }
-        });
-        return body;
+        return RequestBodies.knownFields(exchange, FIELDS);
     }
 
     private static String text(JsonNode body, String field, String defaultValue) {

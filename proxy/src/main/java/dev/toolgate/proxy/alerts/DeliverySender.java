@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.notify.Notifier;
 import dev.toolgate.proxy.notify.WebhookScreen;
 import dev.toolgate.proxy.server.Json;
+import dev.toolgate.storage.DeliveryTarget;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,6 +89,27 @@ public final class DeliverySender implements AutoCloseable {
             throw new Failure(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().replace(url, "…")),
                     false);
         }
+    }
+
+    /** Sends {@code message} to {@code target} now and puts the outcome in {@code result}: {@code delivered}, and {@code error}. */
+    public void report(DeliveryTarget target, ObjectNode message, ObjectNode result) {
+        try {
+            send(target, message);
+            result.put("delivered", true);
+        } catch (Failure failure) {
+            result.put("delivered", false).put("error", failure.getMessage());
+        }
+    }
+
+    /** Sends {@code message} to a stored target. */
+    public void send(DeliveryTarget target, ObjectNode message) throws Failure {
+        JsonNode config;
+        try {
+            config = Json.MAPPER.readTree(target.config());
+        } catch (IOException unreadable) {
+            throw new Failure("the stored config is unreadable", true);
+        }
+        send(target.type(), config, target.signingSecret(), message);
     }
 
     private void email(String to, ObjectNode message) throws Failure {

@@ -148,6 +148,7 @@ class AlertRulesTest {
         evaluate();
         // The first attempt failed: the message waits in the outbox for a retry when the gateway stops.
         INBOX.await(HOOK, 1);
+        assertThat(gateway.gateway().alerting().outbox().deliverDue()).as("the retry is not due yet").isZero();
         assertThat(gateway.gateway().storage().alerting().outbox().unfinished()).isEqualTo(1);
         gateway.close();
         gateway = null;
@@ -159,6 +160,8 @@ class AlertRulesTest {
         ServeEvent resent = INBOX.await(HOOK, 1).get(0);
         assertThat(JSON.readTree(resent.getRequest().getBodyAsString()).path("event").asText()).isEqualTo("alert.fired");
         assertSigned(resent);
+        // Waits for the pump's pass that sent it to record the delivery; nothing else is due.
+        assertThat(gateway.gateway().alerting().outbox().deliverDue()).isZero();
         assertThat(gateway.gateway().storage().alerting().outbox().unfinished()).isZero();
     }
 

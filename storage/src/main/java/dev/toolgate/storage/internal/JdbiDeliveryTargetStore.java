@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Update;
 
 /** {@link DeliveryTargetStore} on the {@code delivery_targets} table. */
 public final class JdbiDeliveryTargetStore implements DeliveryTargetStore {
@@ -21,17 +22,9 @@ public final class JdbiDeliveryTargetStore implements DeliveryTargetStore {
 
     @Override
     public void create(DeliveryTarget target) {
-        jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO delivery_targets (" + COLUMNS + ") VALUES (:id, :workspace,"
-                        + " :name, :type, :config, :secret, :severity, :created, :updated)")
-                .bind("id", target.id())
-                .bind("workspace", target.workspace())
-                .bind("name", target.name())
-                .bind("type", target.type())
-                .bind("config", target.config())
-                .bind("secret", target.signingSecret())
-                .bind("severity", target.defaultSeverity())
+        jdbi.useHandle(handle -> bound(handle.createUpdate("INSERT INTO delivery_targets (" + COLUMNS + ") VALUES (:id,"
+                        + " :workspace, :name, :type, :config, :secret, :severity, :created, :updated)"), target)
                 .bind("created", target.createdAt())
-                .bind("updated", target.updatedAt())
                 .execute());
     }
 
@@ -56,17 +49,9 @@ public final class JdbiDeliveryTargetStore implements DeliveryTargetStore {
 
     @Override
     public boolean update(DeliveryTarget target) {
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE delivery_targets SET name = :name, target_type = :type,"
-                        + " target_config = :config, signing_secret = :secret, default_severity = :severity, updated_at = :updated"
-                        + " WHERE workspace = :workspace AND id = :id")
-                .bind("id", target.id())
-                .bind("workspace", target.workspace())
-                .bind("name", target.name())
-                .bind("type", target.type())
-                .bind("config", target.config())
-                .bind("secret", target.signingSecret())
-                .bind("severity", target.defaultSeverity())
-                .bind("updated", target.updatedAt())
+        return jdbi.withHandle(handle -> bound(handle.createUpdate("UPDATE delivery_targets SET name = :name,"
+                        + " target_type = :type, target_config = :config, signing_secret = :secret, default_severity = :severity,"
+                        + " updated_at = :updated WHERE workspace = :workspace AND id = :id"), target)
                 .execute()) == 1;
     }
 
@@ -76,6 +61,18 @@ public final class JdbiDeliveryTargetStore implements DeliveryTargetStore {
                 .bind("workspace", workspace)
                 .bind("id", id)
                 .execute()) == 1;
+    }
+
+    /** Binds every column but {@code created_at}. */
+    private static Update bound(Update update, DeliveryTarget target) {
+        return update.bind("id", target.id())
+                .bind("workspace", target.workspace())
+                .bind("name", target.name())
+                .bind("type", target.type())
+                .bind("config", target.config())
+                .bind("secret", target.signingSecret())
+                .bind("severity", target.defaultSeverity())
+                .bind("updated", target.updatedAt());
     }
 
     private static DeliveryTarget read(ResultSet rs) throws SQLException {
