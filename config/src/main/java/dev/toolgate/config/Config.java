@@ -26,7 +26,8 @@ public record Config(
         TelemetryConfig telemetry,
         AgentsConfig agents,
         RiskConfig risk,
-        PublicFeedConfig publicFeed) {
+        PublicFeedConfig publicFeed,
+        DeliveriesConfig deliveries) {
 
     public Config {
         keys = List.copyOf(keys);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Each kind of mistake, as the operator reads it: {@code file:line:column: path: message}. */
 class BadConfigTest {
     private static final String SECTIONS =
-            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits, redaction, judge, mcp, logging, metrics, telemetry, agents, risk, public_feed";
+            "server, upstream, anthropic, storage, keys, policy, rules, approvals, notifications, response, limits, redaction, judge, mcp, logging, metrics, telemetry, agents, risk, public_feed, deliveries";
     private static final String KEYS_EXPECTED = "at least one key such as { name: my-agent, key: \"${MY_AGENT_KEY}\", role: agent }; "
             + "without keys anyone could call the gateway";
 

@@ -8,6 +8,7 @@ import dev.toolgate.config.ParsedConfig;
 import dev.toolgate.config.StorageConfig;
 import dev.toolgate.policy.PolicyEngine;
 import dev.toolgate.proxy.agents.AgentBreaker;
+import dev.toolgate.proxy.alerts.Alerting;
 import dev.toolgate.proxy.agents.AgentEndpoints;
 import dev.toolgate.proxy.agents.BreakerAnnouncements;
 import dev.toolgate.proxy.agents.BreakerDecisions;
@@ -51,6 +52,7 @@ import dev.toolgate.proxy.server.GatewayKeys;
 import dev.toolgate.proxy.server.AddressRateLimits;
 import dev.toolgate.proxy.server.RateLimiting;
 import dev.toolgate.proxy.server.RateLimits;
+import dev.toolgate.proxy.server.RequestObserver;
 import dev.toolgate.proxy.server.RequestStep;
 import dev.toolgate.proxy.server.RequestsInFlight;
 import dev.toolgate.proxy.server.Router;
@@ -104,11 +106,13 @@ public final class Gateway implements AutoCloseable {
     private final Observers observers;
     private final Config config;
     private final ConfigReloader.Targets reloadable;
+    private final Alerting alerting;
     private ConfigReloader reloader;
 
     private Gateway(List<AutoCloseable> resources, Storage storage, Approvals approvals, ToolgateServer server,
                     Router router, McpEndpoints mcp, Dashboard dashboard, Observers observers, Config config,
-                    ConfigReloader.Targets reloadable, Duration shutdownGrace) {
+                    ConfigReloader.Targets reloadable, Duration shutdownGrace, Alerting alerting) {
+        this.alerting = alerting;
         this.observers = observers;
         this.config = config;
         this.reloadable = reloadable;
@@ -205,10 +209,14 @@ public final class Gateway implements AutoCloseable {
             publicFeed.showBreakers(agent -> breaker.strictest(agent).value());
             gate.observe(publicFeed);
             approvals.observe(publicFeed);
+            // Alert rules watch decisions, upstream answers, breakers, approvals and storage; targets' webhooks are screened.
+            Alerting alerting = remember(opened, new Alerting(config.deliveries(), storage, breaker, notifier, blocking, clock));
+            gate.observe(alerting.signals());
 
             RequestsInFlight inFlight = new RequestsInFlight();
             ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, judge, killSwitch, rules, approvals,
-                    notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock, inFlight));
+                    notificationSettings, storage, redactor, blocking, config.server().publicUrl(), clock, inFlight,
+                    alerting.screen()));
             ApprovalLinkEndpoints links = new ApprovalLinkEndpoints(approvals, blocking, redactor, config.approvals().linkMode(), clock);
             // Each provider's primary and fallbacks; whichever answers, its calls go through the same gate.
             FailoverUpstream openAi = FailoverUpstream.of("openai", upstream,
@@ -247,7 +255,8 @@ public final class Gateway implements AutoCloseable {
                     anthropic.primaryRoute().apiKeyHeaderIsGateway(),
                     new PassthroughEndpoint(openAi),
                     new UpstreamsEndpoint(List.of(openAi, anthropic))),
-                    new PublicFeedEndpoints(publicFeed, new AddressRateLimits(config.publicFeed().rateLimit(), clock), clock));
+                    new PublicFeedEndpoints(publicFeed, new AddressRateLimits(config.publicFeed().rateLimit(), clock), clock),
+                    alerting);
             List<RequestStep> steps = List.of(
                     // Before the key check: a signed-in dashboard's cookie stands for the admin's key.
                     dashboard.sessions(),
@@ -260,9 +269,11 @@ public final class Gateway implements AutoCloseable {
 
             ToolgateServer server = remember(opened, ToolgateServer.start(transport, workers, router, steps,
                     config.server().host(), config.server().port(), config.limits().maxRequestBytes(), McpEndpoints::speaksJsonRpc,
-                    config.server().idleTimeout(), config.server().requestTimeout(), inFlight, observers.requests()));
+                    config.server().idleTimeout(), config.server().requestTimeout(), inFlight,
+                    RequestObserver.all(List.of(observers.requests(), alerting.signals()))));
             observers.startMetricsListener(transport, workers, config.metrics(), config.limits().maxRequestBytes());
             mcp.start();
+            alerting.start();
             log.info("Toolgate listening on {}:{} ({}); upstream {}; {} rule(s), policy version {}; {} MCP server(s) behind it",
                     config.server().host(), server.port(), transport.name(), config.upstream().baseUrl(),
                     config.rules().size(), config.ruleSet().version(), config.mcp().servers().size());
@@ -272,7 +283,7 @@ public final class Gateway implements AutoCloseable {
             return new Gateway(opened, storage, approvals, server, router, mcp, dashboard, observers, config,
                     new ConfigReloader.Targets(rules, killSwitch, keys, rateLimits, notificationSettings,
                             risk -> gate.scoreRiskWith(new RiskScorer(risk, recentBlocks))),
-                    config.server().shutdownGrace());
+                    config.server().shutdownGrace(), alerting);
         } catch (InterruptedException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -379,6 +390,11 @@ public final class Gateway implements AutoCloseable {
     /** The approval lifecycle; tests use it to expire approvals without waiting for the background pass. */
     public Approvals approvals() {
         return approvals;
+    }
+
+    /** Alert rules, delivery targets and the outbox; tests evaluate rules and pump the outbox through it. */
+    public Alerting alerting() {
+        return alerting;
     }
 
     /**

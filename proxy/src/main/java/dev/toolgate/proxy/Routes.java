@@ -7,6 +7,7 @@ import static io.netty.handler.codec.http.HttpMethod.POST;
 import static io.netty.handler.codec.http.HttpMethod.PUT;
 
 import dev.toolgate.proxy.agents.AgentEndpoints;
+import dev.toolgate.proxy.alerts.Alerting;
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
 import dev.toolgate.proxy.dashboard.Dashboard;
@@ -45,7 +46,7 @@ final class Routes {
 
     /** {@code metrics}: {@code GET /metrics}, or null when metrics are off. */
     static Router table(ManagementApi api, AgentEndpoints agents, ApprovalLinkEndpoints links, McpEndpoints mcp, Dashboard dashboard, Endpoint metrics,
-                        Providers providers, PublicFeedEndpoints publicFeed) {
+                        Providers providers, PublicFeedEndpoints publicFeed, Alerting alerting) {
         Router router = new Router()
                 // Probes for load balancers
                 .add(GET,    "/healthz",                           Access.PUBLIC, api::live)
@@ -66,6 +67,18 @@ final class Routes {
                 .add(DELETE, "/api/standing-approvals/:id",        Access.ADMIN,  api.standingApprovals()::revoke)
                 .add(GET,    "/api/notification-settings",         Access.ADMIN,  api.notificationSettings()::get)
                 .add(PUT,    "/api/notification-settings",         Access.ADMIN,  api.notificationSettings()::put)
+                // Alerts: delivery targets (webhook URLs screened) and alert rules over what the gateway sees
+                .add(GET,    "/api/deliveries",                    Access.ADMIN,  alerting.deliveries()::list)
+                .add(POST,   "/api/deliveries",                    Access.ADMIN,  alerting.deliveries()::create)
+                .add(GET,    "/api/deliveries/:id",                Access.ADMIN,  alerting.deliveries()::get)
+                .add(PATCH,  "/api/deliveries/:id",                Access.ADMIN,  alerting.deliveries()::patch)
+                .add(DELETE, "/api/deliveries/:id",                Access.ADMIN,  alerting.deliveries()::delete)
+                .add(POST,   "/api/deliveries/:id/verify",         Access.ADMIN,  alerting.deliveries()::verify)
+                .add(GET,    "/api/alert-rules",                   Access.ADMIN,  alerting.rules()::list)
+                .add(POST,   "/api/alert-rules",                   Access.ADMIN,  alerting.rules()::create)
+                .add(GET,    "/api/alert-rules/:id",               Access.ADMIN,  alerting.rules()::get)
+                .add(DELETE, "/api/alert-rules/:id",               Access.ADMIN,  alerting.rules()::delete)
+                .add(POST,   "/api/alert-rules/:id/test",          Access.ADMIN,  alerting.rules()::test)
                 .add(GET,    "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::list)
                 .add(POST,   "/api/approval-rules",                Access.ADMIN,  api.approvalRules()::create)
                 .add(POST,   "/api/approval-rules/compile",        Access.ADMIN,  api::compileRule)

@@ -32,6 +32,9 @@ public interface Storage extends AutoCloseable {
     /** The agents' circuit-breaker states. */
     AgentStateStore agentStates();
 
+    /** Delivery targets, alert rules and the notification outbox. */
+    AlertingStores alerting();
+
     /** Versions of the state instances copy into memory, and announcements of their changes. */
     ChangeFeed changes();
 

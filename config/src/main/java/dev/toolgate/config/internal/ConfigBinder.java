@@ -24,7 +24,8 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigBinder {
     private static final List<String> SECTIONS = List.of("server", "upstream", "anthropic", "storage", "keys", "policy",
             "rules", "approvals", "notifications", "response", "limits", "redaction", "judge", "mcp",
-            "logging", "metrics", "telemetry", "agents", "risk", "public_feed");
+            "logging", "metrics", "telemetry", "agents", "risk", "public_feed",
+            "deliveries");
 
     static final List<String> POLICY_KEYS = List.of("default", "on_error", "blocked_tools");
 
@@ -72,7 +73,8 @@ public final class ConfigBinder {
                 telemetry(file.section("telemetry", List.of("otlp_endpoint", "service_name"))),
                 new AgentsBinder(reader).bind(file.section("agents", AgentsBinder.KEYS)),
                 new RiskBinder(reader).bind(file.section("risk", RiskBinder.KEYS)),
-                new PublicFeedBinder(reader).bind(file.section("public_feed", PublicFeedBinder.KEYS))), rules);
+                new PublicFeedBinder(reader).bind(file.section("public_feed", PublicFeedBinder.KEYS)),
+                new DeliveriesBinder().bind(file.section("deliveries", DeliveriesBinder.KEYS))), rules);
     }
 
     /** A bound file whose rules are still to be compiled. */
@@ -95,7 +97,8 @@ public final class ConfigBinder {
             Config c = sections;
             return new Config(c.server(), c.upstream(), c.anthropic(), c.storage(), c.keys(), c.policy(), c.rules(),
                     rules.compile(), c.approvals(), c.notifications(), c.response(), c.limits(), c.redaction(), c.judge(),
-                    c.mcp(), c.logging(), c.metrics(), c.telemetry(), c.agents(), c.risk(), c.publicFeed());
+                    c.mcp(), c.logging(), c.metrics(), c.telemetry(), c.agents(), c.risk(), c.publicFeed(),
+                    c.deliveries());
         }
     }
 

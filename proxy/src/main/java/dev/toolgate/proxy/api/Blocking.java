@@ -13,29 +13,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs an endpoint's storage work off the event loop and answers with its JSON result or error. */
-final class Blocking {
+public final class Blocking {
     private static final Logger log = LoggerFactory.getLogger(Blocking.class);
 
     /** A JSON answer: status and body. */
-    record Answer(HttpResponseStatus status, Object body) {
-        static Answer ok(Object body) {
+    public record Answer(HttpResponseStatus status, Object body) {
+        public static Answer ok(Object body) {
             return new Answer(HttpResponseStatus.OK, body);
         }
     }
 
     private final BlockingExecutor executor;
 
-    Blocking(BlockingExecutor executor) {
+    public Blocking(BlockingExecutor executor) {
         this.executor = executor;
     }
 
     /** Answers with {@code work}'s result, or 503 once {@code storage.timeout} passes without one. */
-    void respond(Exchange exchange, Supplier<Answer> work) {
+    public void respond(Exchange exchange, Supplier<Answer> work) {
         answer(exchange, executor.storageWork(work));
     }
 
     /** As above, for work that may legitimately take longer than {@code storage.timeout}: waits at most {@code timeout}. */
-    void respond(Exchange exchange, Duration timeout, Supplier<Answer> work) {
+    public void respond(Exchange exchange, Duration timeout, Supplier<Answer> work) {
         answer(exchange, executor.supplyWithin(timeout, work));
     }
 

@@ -10,6 +10,7 @@ import dev.toolgate.proxy.gate.RuleBook;
 import dev.toolgate.proxy.policies.PolicyVersions;
 import dev.toolgate.proxy.gate.ToolCallGate;
 import dev.toolgate.proxy.judge.ModelJudge;
+import dev.toolgate.proxy.notify.WebhookScreen;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
@@ -28,7 +29,8 @@ public final class ManagementApi {
     /** What the endpoints work with. */
     public record Services(ToolCallGate gate, ModelJudge judge, KillSwitch killSwitch, RuleBook rules, Approvals approvals,
                            NotificationSettings notificationSettings, Storage storage, Redactor redactor,
-                           BlockingExecutor blocking, URI publicUrl, Clock clock, RequestsInFlight inFlight) {
+                           BlockingExecutor blocking, URI publicUrl, Clock clock, RequestsInFlight inFlight,
+                           WebhookScreen webhookScreen) {
     }
 
     private final Services services;
@@ -59,7 +61,8 @@ public final class ManagementApi {
                 services.blocking(), services.clock());
         this.pendingApprovals = new PendingApprovalsEndpoints(services.storage(), services.approvals(), services.redactor(),
                 services.blocking(), standingApprovals);
-        this.notificationSettings = new NotificationSettingsEndpoints(services.notificationSettings(), services.blocking());
+        this.notificationSettings = new NotificationSettingsEndpoints(services.notificationSettings(), services.blocking(),
+                services.webhookScreen());
         this.approvalRules = new ApprovalRulesEndpoints(services.rules(), services.blocking(), services.clock());
         this.ruleCompile = new RuleCompileEndpoint(services.judge(), services.storage().auditLog(), services.blocking(),
                 services.rules().defaults());

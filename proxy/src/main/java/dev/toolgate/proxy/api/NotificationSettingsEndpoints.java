@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.proxy.approval.NotificationSettings;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
+import dev.toolgate.proxy.notify.WebhookScreen;
 import dev.toolgate.proxy.server.ApiError;
 import dev.toolgate.proxy.server.Exchange;
 import dev.toolgate.proxy.server.Json;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET|PUT /api/notification-settings}: where a workspace's approval requests go. Webhook
- * URLs carry their credential in the path, so they are shown masked.
+ * URLs carry their credential in the path, so they are shown masked; they are screened like
+ * delivery targets' ({@link WebhookScreen}).
  */
 public final class NotificationSettingsEndpoints {
     private static final List<String> FIELDS = List.of(NotificationSettings.NOTIFY_EMAIL,
@@ -25,10 +27,12 @@ public final class NotificationSettingsEndpoints {
 
     private final NotificationSettings settings;
     private final Blocking blocking;
+    private final WebhookScreen screen;
 
-    NotificationSettingsEndpoints(NotificationSettings settings, BlockingExecutor executor) {
+    NotificationSettingsEndpoints(NotificationSettings settings, BlockingExecutor executor, WebhookScreen screen) {
         this.settings = settings;
         this.blocking = new Blocking(executor);
+        this.screen = screen;
     }
 
     public void get(Exchange exchange) {
@@ -60,6 +64,12 @@ public final class NotificationSettingsEndpoints {
         }
         String workspace = exchange.principal().workspace();
         blocking.respond(exchange, () -> {
+            // Resolves the webhooks' hosts: off the event loop. Refused with 422 before anything is stored.
+            changes.forEach((name, value) -> {
+                if (!value.isEmpty() && !name.equals(NotificationSettings.NOTIFY_EMAIL)) {
+                    screen.check(name, value);
+                }
+            });
             changes.forEach((name, value) -> settings.put(workspace, name, value));
             return Blocking.Answer.ok(view(settings.effective(workspace)));
         });
@@ -98,7 +108,7 @@ public final class NotificationSettingsEndpoints {
     }
 
     /** Scheme and host only: enough to recognise the target, not to post to it. */
-    static String masked(String url) {
+    public static String masked(String url) {
         if (url == null || url.isEmpty()) {
             return "";
         }

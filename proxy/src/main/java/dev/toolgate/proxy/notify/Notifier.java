@@ -73,6 +73,17 @@ public final class Notifier implements AutoCloseable {
         return email != null;
     }
 
+    /**
+     * Sends one plain message by email now, on the calling thread (it blocks): the alert outbox
+     * retries it itself. {@code id} becomes the Message-ID's local part.
+     */
+    public void sendEmailNow(String to, String subject, String text, String id) throws Exception {
+        if (email == null) {
+            throw new IllegalStateException("email is not configured (notifications.email)");
+        }
+        email.send(new EmailContent(subject, text, "<pre>" + Html.escape(text) + "</pre>"), to, id, null);
+    }
+
     /** Sends the approval request to every channel {@code targets} enables, each with its own links from {@code notice}. */
     public CompletableFuture<DeliveryReport> approvalRequested(ApprovalNotice notice, NotificationTargets targets) {
         Objects.requireNonNull(notice, "notice");

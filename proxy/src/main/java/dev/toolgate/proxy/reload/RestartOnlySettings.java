@@ -30,7 +30,8 @@ final class RestartOnlySettings {
             new Setting("metrics", Config::metrics),
             new Setting("telemetry", Config::telemetry),
             new Setting("agents (the circuit breaker)", Config::agents),
-            new Setting("public_feed", Config::publicFeed));
+            new Setting("public_feed", Config::publicFeed),
+            new Setting("deliveries", Config::deliveries));
 
     private RestartOnlySettings() {
     }

@@ -1,8 +1,10 @@
 package dev.toolgate.proxy.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
+import java.util.List;
 import java.util.Locale;
 
 /** Checks on request bodies shared by JSON endpoints. */
@@ -18,6 +20,18 @@ public final class RequestBodies {
         if (!type.equals("application/json") && !type.endsWith("+json")) {
             throw ApiError.unsupportedMediaType(contentType);
         }
+    }
+
+    /** A JSON object body, declared as JSON, whose fields are all among {@code fields}; 422 naming the first other one. */
+    public static ObjectNode knownFields(Exchange exchange, List<String> fields) {
+        requireJson(exchange);
+        ObjectNode body = Json.readObject(exchange.request().content());
+        body.fieldNames().forEachRemaining(name -> {
+            if (!fields.contains(name)) {
+                throw ApiError.validation("unknown field '" + name + "' (expected: " + String.join(", ", fields) + ")");
+            }
+        });
+        return body;
     }
 
     /** A string field of a JSON body, trimmed; null when absent, null or blank; 422 when it is not a string. */

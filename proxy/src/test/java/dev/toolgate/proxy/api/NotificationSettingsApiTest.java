@@ -233,7 +233,9 @@ class NotificationSettingsApiTest {
         hooks.stubFor(post(urlEqualTo("/slack")).willReturn(ok("ok")));
         hooks.stubFor(post(urlEqualTo("/teams-from-yaml")).willReturn(ok("ok")));
         hooks.stubFor(post(urlEqualTo("/teams-from-api")).willReturn(ok("ok")));
-        start(TestGateway.memoryStorage(), "notifications: { teams_webhook_url: \"" + hooks.baseUrl() + "/teams-from-yaml\" }\n");
+        // WireMock listens on loopback: allowed explicitly, as webhooks to internal addresses are refused by default.
+        start(TestGateway.memoryStorage(), "notifications: { teams_webhook_url: \"" + hooks.baseUrl() + "/teams-from-yaml\" }\n"
+                + "deliveries: { allow_private: true }\n");
         putOk("{\"slack_webhook_url\":\"" + hooks.baseUrl() + "/slack\",\"teams_webhook_url\":\"\"}");
 
         String first = hold("{\"to\":\"acme\",\"amount\":2500}").path("approval_id").asText();

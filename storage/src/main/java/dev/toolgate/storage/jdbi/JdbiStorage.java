@@ -9,6 +9,7 @@ import dev.toolgate.storage.ChangeFeed;
 import dev.toolgate.storage.IdempotencyStore;
 import dev.toolgate.storage.PolicyVersionStore;
 import dev.toolgate.storage.RuleStore;
+import dev.toolgate.storage.AlertingStores;
 import dev.toolgate.storage.SettingsStore;
 import dev.toolgate.storage.StandingApprovalStore;
 import dev.toolgate.storage.Storage;
@@ -28,6 +29,9 @@ import dev.toolgate.storage.internal.JdbiChangeFeed;
 import dev.toolgate.storage.internal.JdbiIdempotencyStore;
 import dev.toolgate.storage.internal.JdbiPolicyVersionStore;
 import dev.toolgate.storage.internal.JdbiRuleStore;
+import dev.toolgate.storage.internal.JdbiAlertRuleStore;
+import dev.toolgate.storage.internal.JdbiDeliveryTargetStore;
+import dev.toolgate.storage.internal.JdbiNotificationOutbox;
 import dev.toolgate.storage.internal.JdbiSettingsStore;
 import dev.toolgate.storage.internal.JdbiStandingApprovalStore;
 import dev.toolgate.storage.internal.UtcTimestamps;
@@ -66,6 +70,7 @@ public final class JdbiStorage implements Storage {
     private final JdbiBudgetStore budgets;
     private final JdbiChangeFeed changes;
     private final JdbiAgentStateStore agentStates;
+    private final AlertingStores alerting;
 
     private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock, MigrationVersion requiredSchemaVersion) {
         this.settings = settings;
@@ -82,6 +87,8 @@ public final class JdbiStorage implements Storage {
         this.budgets = new JdbiBudgetStore(jdbi);
         this.agentStates = new JdbiAgentStateStore(jdbi, clock);
         this.changes = new JdbiChangeFeed(jdbi, settings, pool.database());
+        this.alerting = new AlertingStores(new JdbiDeliveryTargetStore(jdbi), new JdbiAlertRuleStore(jdbi),
+                new JdbiNotificationOutbox(jdbi));
         this.auditLog = auditLog(settings, pool.database(), jdbi);
     }
 
@@ -193,6 +200,11 @@ public final class JdbiStorage implements Storage {
     @Override
     public PolicyVersionStore policyVersions() {
         return policyVersions;
+    }
+
+    @Override
+    public AlertingStores alerting() {
+        return alerting;
     }
 
     @Override
