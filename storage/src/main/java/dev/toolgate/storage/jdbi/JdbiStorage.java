@@ -10,6 +10,7 @@ import dev.toolgate.storage.IdempotencyStore;
 import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.SettingsStore;
 import dev.toolgate.storage.StandingApprovalStore;
+import dev.toolgate.storage.IncidentStore;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
@@ -28,6 +29,7 @@ import dev.toolgate.storage.internal.JdbiIdempotencyStore;
 import dev.toolgate.storage.internal.JdbiRuleStore;
 import dev.toolgate.storage.internal.JdbiSettingsStore;
 import dev.toolgate.storage.internal.JdbiStandingApprovalStore;
+import dev.toolgate.storage.internal.JdbiIncidentStore;
 import dev.toolgate.storage.internal.UtcTimestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +59,7 @@ public final class JdbiStorage implements Storage {
     private final JdbiBlockedToolStore blockedTools;
     private final JdbiApprovalStore approvals;
     private final JdbiStandingApprovalStore standingApprovals;
+    private final JdbiIncidentStore incidents;
     private final JdbiRuleStore rules;
     private final JdbiSettingsStore settingsStore;
     private final JdbiIdempotencyStore idempotency;
@@ -72,6 +75,7 @@ public final class JdbiStorage implements Storage {
         this.blockedTools = new JdbiBlockedToolStore(jdbi, clock);
         this.approvals = new JdbiApprovalStore(jdbi, clock);
         this.standingApprovals = new JdbiStandingApprovalStore(jdbi);
+        this.incidents = new JdbiIncidentStore(jdbi);
         this.rules = new JdbiRuleStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
         this.idempotency = new JdbiIdempotencyStore(jdbi);
@@ -179,6 +183,11 @@ public final class JdbiStorage implements Storage {
     @Override
     public StandingApprovalStore standingApprovals() {
         return standingApprovals;
+    }
+
+    @Override
+    public IncidentStore incidents() {
+        return incidents;
     }
 
     @Override
