@@ -24,7 +24,7 @@ public interface IncidentStore {
 
     Optional<Incident> find(String workspace, String id);
 
-    /** The timeline of an incident, oldest first, at most {@code limit} entries. */
+    /** The timeline of an incident, oldest first (by time, then as stored), at most {@code limit} entries. */
     List<IncidentEntry> entries(String incidentId, int limit);
 
     /**

@@ -148,7 +148,7 @@ public final class JdbiIncidentStore implements IncidentStore {
     @Override
     public List<IncidentEntry> entries(String incidentId, int limit) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT id, incident_id, at, kind, severity, summary, audit_event_id,"
-                        + " author FROM incident_entries WHERE incident_id = :incident ORDER BY id LIMIT :limit")
+                        + " author FROM incident_entries WHERE incident_id = :incident ORDER BY at, id LIMIT :limit")
                 .bind("incident", incidentId)
                 .bind("limit", limit)
                 .map((rs, ctx) -> new IncidentEntry(rs.getLong("id"), rs.getString("incident_id"), UtcTimestamps.read(rs, "at"),
