@@ -229,6 +229,44 @@ class IncidentsApiTest {
         }
     }
 
+    @Test
+    void anApproversAnswerJoinsTheOpenIncidentButOpensNone() throws Exception {
+        String held = approvalOf("{\"tool_name\":\"wire_transfer\",\"arguments\":{\"amount\":5000}}");
+        String first = awaitOnlyIncident(found -> found.path("signal_count").asInt() == 1).path("id").asText();
+        deny(held);
+        JsonNode joined = awaitOnlyIncident(found -> found.path("signal_count").asInt() == 2);
+        assertThat(detail(first).path("timeline").get(1).path("summary").asText()).isEqualTo("denied wire_transfer by api:ops");
+        assertThat(joined.path("severity").asText()).isEqualTo("medium");
+
+        String heldAgain = approvalOf("{\"tool_name\":\"wire_transfer\",\"arguments\":{\"amount\":7000}}");
+        awaitOnlyIncident(found -> found.path("signal_count").asInt() == 3);
+        patch(first, "{\"status\":\"resolved\"}").close();
+        clock.advance(Duration.ofMinutes(1));
+        deny(heldAgain);
+        decide("{\"tool_name\":\"delete_file\",\"arguments\":{\"path\":\"/srv/a.txt\"}}", "blocked");
+
+        List<JsonNode> both = awaitIncidents("", 2);
+        assertThat(both.get(0).path("id").asText()).isNotEqualTo(first);
+        assertThat(both.get(0).path("signal_count").asInt()).as("the denial opened nothing").isEqualTo(1);
+        assertThat(detail(first).path("timeline")).extracting(line -> line.path("kind").asText())
+                .containsExactly("decision", "decision", "decision", "resolved");
+    }
+
+    private String approvalOf(String body) throws IOException {
+        try (Response response = gateway.post("/api/intercept", TestGateway.AGENT_KEY, body)) {
+            JsonNode answer = JSON.readTree(response.body().string());
+            assertThat(answer.path("status").asText()).isEqualTo("pending_approval");
+            return answer.path("approval_id").asText();
+        }
+    }
+
+    private void deny(String approval) throws IOException {
+        try (Response denied = gateway.post("/api/pending-approvals/" + approval + "/decide", TestGateway.ADMIN_KEY,
+                "{\"action\":\"denied\",\"note\":\"no\"}")) {
+            assertThat(denied.code()).as(denied.body().string()).isEqualTo(200);
+        }
+    }
+
     /** Posts a call to {@code /api/intercept} as the agent and returns its decision id after checking its status. */
     private String decide(String body, String status) throws IOException {
         try (Response response = gateway.post("/api/intercept", TestGateway.AGENT_KEY, body)) {
