@@ -16,6 +16,8 @@ import dev.toolgate.proxy.agents.BreakerTrips;
 import dev.toolgate.proxy.agents.KilledAgents;
 import dev.toolgate.proxy.anthropic.AnthropicFormat;
 import dev.toolgate.proxy.anthropic.AnthropicReplay;
+import dev.toolgate.proxy.api.AuditReportEndpoint;
+import dev.toolgate.proxy.api.IncidentsEndpoints;
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalExpiry;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
@@ -28,6 +30,8 @@ import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.cluster.SharedStateSync;
 import dev.toolgate.proxy.dashboard.Dashboard;
 import dev.toolgate.proxy.gate.KillSwitch;
+import dev.toolgate.proxy.incidents.AlertIncidents;
+import dev.toolgate.proxy.incidents.Incidents;
 import dev.toolgate.proxy.gate.RecentBlocks;
 import dev.toolgate.proxy.gate.RiskScorer;
 import dev.toolgate.proxy.gate.RuleBook;
@@ -182,7 +186,10 @@ public final class Gateway implements AutoCloseable {
             Redactor redactor = new Redactor(config.redaction().patterns(), config.redaction().redactEmails());
             NotificationSettings notificationSettings = new NotificationSettings(storage.settings(), config.notifications());
             // Each agent key's circuit breaker: read now, kept in step with other instances, consulted on every call.
-            AgentBreaker breaker = new AgentBreaker(storage, clock, new BreakerAnnouncements(notifier, notificationSettings));
+            // Incidents: an agent's blocked and held calls and breaker trips, grouped, with their timelines.
+            Incidents incidents = new Incidents(storage.incidents(), blocking);
+            AgentBreaker breaker = new AgentBreaker(storage, clock,
+                    incidents.andThen(new BreakerAnnouncements(notifier, notificationSettings)));
             breaker.load(storage.agentStates().all());
             observers.watch(breaker);
             LiveConversations liveConversations = new LiveConversations(clock);
@@ -212,6 +219,9 @@ public final class Gateway implements AutoCloseable {
             // Alert rules watch decisions, upstream answers, breakers, approvals and storage; targets' webhooks are screened.
             Alerting alerting = remember(opened, new Alerting(config.deliveries(), storage, breaker, notifier, blocking, clock));
             gate.observe(alerting.signals());
+            alerting.evaluator().observe(new AlertIncidents(incidents));
+            gate.observe(incidents);
+            approvals.observe(incidents);
 
             RequestsInFlight inFlight = new RequestsInFlight();
             ManagementApi api = new ManagementApi(new ManagementApi.Services(gate, judge, killSwitch, rules, approvals,
@@ -256,6 +266,8 @@ public final class Gateway implements AutoCloseable {
                     new PassthroughEndpoint(openAi),
                     new UpstreamsEndpoint(List.of(openAi, anthropic))),
                     new PublicFeedEndpoints(publicFeed, new AddressRateLimits(config.publicFeed().rateLimit(), clock), clock),
+                    new IncidentsEndpoints(storage.incidents(), storage.auditLog(), blocking, clock),
+                    new AuditReportEndpoint(storage.auditLog(), storage.incidents(), blocking, clock),
                     alerting);
             List<RequestStep> steps = List.of(
                     // Before the key check: a signed-in dashboard's cookie stands for the admin's key.

@@ -8,6 +8,7 @@ import static io.netty.handler.codec.http.HttpMethod.PUT;
 
 import dev.toolgate.proxy.agents.AgentEndpoints;
 import dev.toolgate.proxy.alerts.Alerting;
+import dev.toolgate.proxy.api.IncidentsEndpoints;
 import dev.toolgate.proxy.api.ManagementApi;
 import dev.toolgate.proxy.approval.ApprovalLinkEndpoints;
 import dev.toolgate.proxy.dashboard.Dashboard;
@@ -46,7 +47,8 @@ final class Routes {
 
     /** {@code metrics}: {@code GET /metrics}, or null when metrics are off. */
     static Router table(ManagementApi api, AgentEndpoints agents, ApprovalLinkEndpoints links, McpEndpoints mcp, Dashboard dashboard, Endpoint metrics,
-                        Providers providers, PublicFeedEndpoints publicFeed, Alerting alerting) {
+                        Providers providers, PublicFeedEndpoints publicFeed, IncidentsEndpoints incidents, Endpoint auditReport,
+                        Alerting alerting) {
         Router router = new Router()
                 // Probes for load balancers
                 .add(GET,    "/healthz",                           Access.PUBLIC, api::live)
@@ -97,6 +99,12 @@ final class Routes {
                 .add(GET,    "/api/upstreams",                     Access.ADMIN,  providers.upstreams())
                 // Budget rules' totals over their windows
                 .add(GET,    "/api/budgets",                       Access.ADMIN,  api.budgets()::list)
+                // Incidents (blocked or held calls, breaker trips) and the Markdown audit evidence
+                .add(GET,    "/api/incidents",                     Access.ADMIN,  incidents::list)
+                .add(GET,    "/api/incidents/:id",                 Access.ADMIN,  incidents::get)
+                .add(PATCH,  "/api/incidents/:id",                 Access.ADMIN,  incidents::update)
+                .add(POST,   "/api/incidents/:id/notes",           Access.ADMIN,  incidents::addNote)
+                .add(GET,    "/api/reports/audit.md",              Access.ADMIN,  auditReport)
                 // Per-agent circuit breaker; an agent key may read its own status
                 .add(GET,    "/api/agents",                        Access.ADMIN,  agents::list)
                 .add(GET,    "/api/agents/:name/status",           Access.AGENT,  agents::status)

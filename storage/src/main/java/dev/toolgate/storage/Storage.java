@@ -17,6 +17,9 @@ public interface Storage extends AutoCloseable {
     /** Time-limited allow rules approvers granted with an approval. */
     StandingApprovalStore standingApprovals();
 
+    /** Incidents and their timelines. */
+    IncidentStore incidents();
+
     RuleStore rules();
 
     /** Policy manifests imported through the API, every version kept. */

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MigrationTest {
     private static final List<String> TABLES =
-            List.of("agent_states", "approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events",
-                    "blocked_tools", "budget_scopes", "budget_spends", "change_versions", "idempotency_keys", "settings",
+            List.of("agent_states", "alert_rules", "approval_rules", "approval_tokens", "approvals", "audit_chain_heads",
+                    "audit_events", "blocked_tools", "budget_scopes", "budget_spends", "change_versions", "delivery_targets",
+                    "idempotency_keys", "incident_entries", "incidents", "notification_outbox", "policy_versions", "settings",
                     "standing_approvals");
 
     @Test
@@ -28,7 +29,7 @@ class MigrationTest {
         try (Storage storage = JdbiStorage.open(StorageSettings.of(url))) {
             storage.ping();
             assertThat(tables(url)).containsAll(TABLES);
-            assertThat(appliedMigrations(url)).isEqualTo(15);
+            assertThat(appliedMigrations(url)).isEqualTo(18);
         }
     }
 
@@ -70,7 +71,7 @@ class MigrationTest {
         }
         assertThat(dir.resolve("toolgate.mv.db")).exists();
         assertThat(tables(url)).containsAll(TABLES);
-        assertThat(appliedMigrations(url)).isEqualTo(15);
+        assertThat(appliedMigrations(url)).isEqualTo(18);
     }
 
     @Test
@@ -92,7 +93,7 @@ class MigrationTest {
                     "email", Instant.parse("2025-06-02T12:00:00Z"), null));
             assertThat(storage.approvals().consumedAt("acme", approval.id())).isEmpty();
         }
-        assertThat(appliedMigrations(url)).isEqualTo(15);
+        assertThat(appliedMigrations(url)).isEqualTo(18);
     }
 
     @Test

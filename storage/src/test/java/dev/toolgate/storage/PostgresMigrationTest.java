@@ -28,11 +28,12 @@ class PostgresMigrationTest {
         }
         assertThat(strings(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))
                 .contains("agent_states", "approval_rules", "approval_tokens", "approvals", "audit_chain_heads", "audit_events",
-                        "blocked_tools", "budget_scopes", "budget_spends", "settings", "standing_approvals");
+                        "blocked_tools", "budget_scopes", "budget_spends", "delivery_targets", "alert_rules", "notification_outbox", "incidents",
+                        "incident_entries", "policy_versions", "settings", "standing_approvals");
         assertThat(strings(url, "SELECT script FROM flyway_schema_history WHERE version = '8'"))
                 .containsExactly("V8__audit_ids_in_commit_order.sql");
         assertThat(strings(url, "SELECT COUNT(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"))
-                .as("migrated once, not again on the second open").containsExactly("15");
+                .as("migrated once, not again on the second open").containsExactly("18");
         // Ids follow commit order across sessions only with no per-session block of sequence values.
         assertThat(strings(url, "SELECT cache_size FROM pg_sequences WHERE sequencename = 'audit_events_id_seq'"))
                 .containsExactly("1");

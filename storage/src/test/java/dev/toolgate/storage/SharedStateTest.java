@@ -151,6 +151,6 @@ class SharedStateTest {
 
     @Test
     void theSchemaVersionIsTheNewestMigration() {
-        assertThat(a.schemaVersion()).isEqualTo(new Storage.SchemaVersion("14", "14", true));
+        assertThat(a.schemaVersion()).isEqualTo(new Storage.SchemaVersion("17", "17", true));
     }
 }

@@ -35,18 +35,27 @@ final class ListParams {
 
     /** An ISO-8601 instant ({@code 2026-11-22T08:00:00Z}) or a date ({@code 2026-11-22}, midnight UTC). */
     static Instant since(Exchange exchange) {
-        String value = blankToNull(exchange.param("since"));
+        return instant(exchange, "since");
+    }
+
+    /** {@code ?until=}, in the form of {@link #since}; the range ends before it. */
+    static Instant until(Exchange exchange) {
+        return instant(exchange, "until");
+    }
+
+    private static Instant instant(Exchange exchange, String name) {
+        String value = blankToNull(exchange.param(name));
         if (value == null) {
             return null;
         }
         try {
             return value.length() == 10 ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw invalid("since", value, "an ISO-8601 time such as 2026-11-22T08:00:00Z, or a date such as 2026-11-22");
+            throw invalid(name, value, "an ISO-8601 time such as 2026-11-22T08:00:00Z, or a date such as 2026-11-22");
         }
     }
 
-    private static int intParam(Exchange exchange, String name, int fallback, int min, int max) {
+    static int intParam(Exchange exchange, String name, int fallback, int min, int max) {
         String value = blankToNull(exchange.param(name));
         if (value == null) {
             return fallback;

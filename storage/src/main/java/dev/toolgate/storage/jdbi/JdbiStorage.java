@@ -12,6 +12,7 @@ import dev.toolgate.storage.RuleStore;
 import dev.toolgate.storage.AlertingStores;
 import dev.toolgate.storage.SettingsStore;
 import dev.toolgate.storage.StandingApprovalStore;
+import dev.toolgate.storage.IncidentStore;
 import dev.toolgate.storage.Storage;
 import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
@@ -34,6 +35,7 @@ import dev.toolgate.storage.internal.JdbiDeliveryTargetStore;
 import dev.toolgate.storage.internal.JdbiNotificationOutbox;
 import dev.toolgate.storage.internal.JdbiSettingsStore;
 import dev.toolgate.storage.internal.JdbiStandingApprovalStore;
+import dev.toolgate.storage.internal.JdbiIncidentStore;
 import dev.toolgate.storage.internal.UtcTimestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +65,7 @@ public final class JdbiStorage implements Storage {
     private final JdbiBlockedToolStore blockedTools;
     private final JdbiApprovalStore approvals;
     private final JdbiStandingApprovalStore standingApprovals;
+    private final JdbiIncidentStore incidents;
     private final JdbiRuleStore rules;
     private final JdbiPolicyVersionStore policyVersions;
     private final JdbiSettingsStore settingsStore;
@@ -80,6 +83,7 @@ public final class JdbiStorage implements Storage {
         this.blockedTools = new JdbiBlockedToolStore(jdbi, clock);
         this.approvals = new JdbiApprovalStore(jdbi, clock);
         this.standingApprovals = new JdbiStandingApprovalStore(jdbi);
+        this.incidents = new JdbiIncidentStore(jdbi);
         this.rules = new JdbiRuleStore(jdbi);
         this.policyVersions = new JdbiPolicyVersionStore(jdbi);
         this.settingsStore = new JdbiSettingsStore(jdbi, clock);
@@ -190,6 +194,11 @@ public final class JdbiStorage implements Storage {
     @Override
     public StandingApprovalStore standingApprovals() {
         return standingApprovals;
+    }
+
+    @Override
+    public IncidentStore incidents() {
+        return incidents;
     }
 
     @Override
