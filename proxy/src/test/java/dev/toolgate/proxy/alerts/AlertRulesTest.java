@@ -115,6 +115,42 @@ class AlertRulesTest {
     }
 
     @Test
+    void aFiringOpensAGatewayIncidentAndItsRecoveryJoinsIt() throws Exception {
+        gateway = TestGateway.builder(NO_UPSTREAM).clock(clock).extra(ALLOW_LOCAL).start();
+        createTargetAndRule(gateway);
+        call(BLOCKED, 2);
+        evaluate();
+        clock.advance(Duration.ofMinutes(1));
+        call(ALLOWED, 4);
+        evaluate();
+
+        JsonNode incident = awaitAlertIncident(2);
+        assertThat(incident.path("severity").asText()).isEqualTo("high");
+        try (Response response = gateway.get("/api/incidents/" + incident.path("id").asText(), TestGateway.ADMIN_KEY)) {
+            JsonNode timeline = JSON.readTree(response.body().string()).path("timeline");
+            assertThat(timeline).extracting(entry -> entry.path("kind").asText()).containsExactly("alert", "alert");
+            assertThat(timeline.get(0).path("summary").asText()).startsWith("alert 'Too many blocks' fired");
+            assertThat(timeline.get(1).path("summary").asText()).isEqualTo("alert 'Too many blocks' recovered");
+        }
+    }
+
+    /** The incident filed under the gateway (agent "-") once it holds {@code signals} signals. */
+    private JsonNode awaitAlertIncident(int signals) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode incidents;
+        do {
+            try (Response response = gateway.get("/api/incidents?agent=-", TestGateway.ADMIN_KEY)) {
+                incidents = JSON.readTree(response.body().string()).path("incidents");
+            }
+            if (incidents.size() == 1 && incidents.get(0).path("signal_count").asInt() == signals) {
+                return incidents.get(0);
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no alert incident with " + signals + " signals; last seen: " + incidents);
+    }
+
+    @Test
     void testEndpointSendsATestAlertToTheRulesTargets() throws Exception {
         gateway = TestGateway.builder(NO_UPSTREAM).clock(clock).extra(ALLOW_LOCAL).start();
         String ruleId = createTargetAndRule(gateway);
