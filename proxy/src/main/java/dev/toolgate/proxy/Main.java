@@ -3,6 +3,7 @@ package dev.toolgate.proxy;
 import dev.toolgate.config.ConfigException;
 import dev.toolgate.config.ConfigLoader;
 import dev.toolgate.config.ParsedConfig;
+import dev.toolgate.config.UnusableSettingException;
 import dev.toolgate.proxy.cli.AuditCommand;
 import dev.toolgate.proxy.cli.CheckCommand;
 import dev.toolgate.proxy.cli.ExitCodes;
@@ -92,6 +93,10 @@ public final class Main implements Callable<Integer> {
         } catch (ConfigException e) {
             err.println("Toolgate cannot start: " + configFile + " has problems:");
             err.println(e.getMessage());
+            err.flush();
+            return EXIT_BAD_CONFIG;
+        } catch (UnusableSettingException e) {
+            err.println("Toolgate cannot start: " + configFile + ": " + e.getMessage());
             err.flush();
             return EXIT_BAD_CONFIG;
         } catch (StorageException e) {

@@ -74,7 +74,7 @@ public final class ConfigBinder {
                 new AgentsBinder(reader).bind(file.section("agents", AgentsBinder.KEYS)),
                 new RiskBinder(reader).bind(file.section("risk", RiskBinder.KEYS)),
                 new PublicFeedBinder(reader).bind(file.section("public_feed", PublicFeedBinder.KEYS)),
-                new DeliveriesBinder().bind(file.section("deliveries", DeliveriesBinder.KEYS))), rules);
+                new DeliveriesBinder(reader).bind(file.section("deliveries", DeliveriesBinder.KEYS))), rules);
     }
 
     /** A bound file whose rules are still to be compiled. */

@@ -5,12 +5,14 @@ import dev.toolgate.proxy.agents.AgentBreaker;
 import dev.toolgate.proxy.blocking.BlockingExecutor;
 import dev.toolgate.proxy.notify.WebhookScreen;
 import dev.toolgate.proxy.notify.Notifier;
+import dev.toolgate.storage.AlertingStores;
 import dev.toolgate.storage.Storage;
 import java.time.Clock;
 
 /**
  * Alerts and delivery targets, wired: the webhook screen, the sender, the outbox and its pump,
- * the signals, the evaluator and the endpoints. Built once by the gateway; closing it stops the
+ * the signals, the evaluator and the endpoints. Delivery targets are the file's
+ * ({@link FileDeliveryTargets}) and the API's together. Built once by the gateway; closing it stops the
  * evaluator and the pump (queued messages stay in the outbox for the next start).
  */
 public final class Alerting implements AutoCloseable {
@@ -26,11 +28,14 @@ public final class Alerting implements AutoCloseable {
                     Clock clock) {
         this.screen = new WebhookScreen(config);
         this.sender = new DeliverySender(screen, notifier, clock);
-        this.outbox = new DeliveryOutbox(storage.alerting().outbox(), sender, clock);
+        AlertingStores stored = storage.alerting();
+        AlertingStores stores = new AlertingStores(FileDeliveryTargets.over(stored.targets(), config.targets(), screen,
+                clock.instant()), stored.rules(), stored.outbox());
+        this.outbox = new DeliveryOutbox(stores.outbox(), sender, clock);
         this.signals = new AlertSignals(clock, storage, breaker);
-        this.evaluator = new AlertEvaluator(storage.alerting(), signals, outbox, sender, clock, config.evaluateEvery());
-        this.deliveries = new DeliveriesEndpoints(storage.alerting().targets(), screen, sender, blocking, clock);
-        this.rules = new AlertRulesEndpoints(storage.alerting(), sender, evaluator, blocking, clock);
+        this.evaluator = new AlertEvaluator(stores, signals, outbox, sender, clock, config.evaluateEvery());
+        this.deliveries = new DeliveriesEndpoints(stores.targets(), screen, sender, blocking, clock);
+        this.rules = new AlertRulesEndpoints(stores, sender, evaluator, blocking, clock);
     }
 
     /** Starts the outbox pump (sending what a previous run left) and the periodic evaluation. */

@@ -226,6 +226,7 @@ public final class DeliveriesEndpoints {
             config.put("error", "unreadable");
         }
         json.put("default_severity", target.defaultSeverity());
+        json.put("source", FileDeliveryTargets.fromFile(target) ? "file" : "api");
         json.put("signed", target.signingSecret() != null);
         json.put("created_at", target.createdAt().toString());
         json.put("updated_at", target.updatedAt().toString());

@@ -237,13 +237,17 @@ class AlertRulesTest {
         gateway.gateway().alerting().evaluator().evaluate();
     }
 
-    /** Recomputes the HMAC the way a receiver would: over "{timestamp}.{body}" with the shared secret. */
     static void assertSigned(ServeEvent event) throws Exception {
+        assertSigned(event, SECRET);
+    }
+
+    /** Recomputes the HMAC the way a receiver would: over "{timestamp}.{body}" with the shared secret. */
+    static void assertSigned(ServeEvent event, String secret) throws Exception {
         String timestamp = event.getRequest().getHeader("X-Toolgate-Timestamp");
         String signature = event.getRequest().getHeader("X-Toolgate-Signature");
         assertThat(timestamp).matches("\\d+");
         Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
         String expected = "sha256=" + HexFormat.of().formatHex(mac.doFinal(event.getRequest().getBody()));
         assertThat(signature).isEqualTo(expected);

@@ -150,6 +150,11 @@ class DeliveriesApiTest {
     }
 
     private JsonNode send(String method, String path, String body, int status) throws Exception {
+        return send(gateway, method, path, body, status);
+    }
+
+    /** Sends {@code body} (or none) with the admin key and returns the answer, asserting its status. */
+    static JsonNode send(TestGateway gateway, String method, String path, String body, int status) throws Exception {
         Request.Builder request = new Request.Builder().url(gateway.baseUrl() + path).header("x-api-key", TestGateway.ADMIN_KEY);
         request.method(method, body == null ? null : RequestBody.create(body, TestGateway.JSON));
         try (Response response = gateway.http().newCall(request.build()).execute()) {

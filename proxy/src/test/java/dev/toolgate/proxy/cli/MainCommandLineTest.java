@@ -39,4 +39,25 @@ class MainCommandLineTest {
         assertThat(bare.exitCode()).isEqualTo(2);
         assertThat(bare.err()).isEqualTo(serve.err());
     }
+
+    @Test
+    void serveRefusesADeliveryWebhookToAnInternalAddressWithExitTwo() throws Exception {
+        Path config = Files.writeString(dir.resolve("toolgate.yaml"), """
+                server: { host: 127.0.0.1, port: 0 }
+                upstream: { base_url: "http://127.0.0.1:9/v1", api_key: sk-test }
+                storage: { url: "jdbc:h2:mem:main-command-line-refused-hook" }
+                keys:
+                  - { name: bot, key: abcdefghijklmnop1234, role: agent }
+                deliveries:
+                  targets:
+                    - { name: ops-hook, type: webhook, url: "http://127.0.0.1:8/hook", secret: s3cret }
+                """);
+
+        CommandRun serve = CommandRun.toolgate("serve", "--config", config.toString());
+
+        assertThat(serve.exitCode()).as(serve.printed()).isEqualTo(2);
+        assertThat(serve.err()).startsWith("Toolgate cannot start: " + config + ": deliveries.targets[ops-hook].url: host 127.0.0.1"
+                + " resolves to 127.0.0.1, a loopback address");
+        assertThat(serve.printed()).doesNotContain("s3cret");
+    }
 }
