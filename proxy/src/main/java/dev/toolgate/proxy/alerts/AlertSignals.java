@@ -38,14 +38,14 @@ public final class AlertSignals implements DecisionObserver, RequestObserver {
         this.clock = clock;
         this.storage = storage;
         this.breaker = breaker;
-        this.upstream = new TimedSamples(clock);
+        this.upstream = new TimedSamples(clock, true);
     }
 
     @Override
     public void decided(RequestRecord httpRequest, List<AuditEvent> events) {
         for (AuditEvent event : events) {
             if (!APPROVER_OUTCOMES.contains(event.decision())) {
-                decisionsByWorkspace.computeIfAbsent(event.workspace(), workspace -> new TimedSamples(clock))
+                decisionsByWorkspace.computeIfAbsent(event.workspace(), workspace -> new TimedSamples(clock, false))
                         .add(event.decision().equals("blocked"), 0);
             }
         }

@@ -75,13 +75,15 @@ public final class Exchange {
 
     private void doneInFlight() {
         if (counted.compareAndSet(true, false)) {
-            inFlight.finished();
             record.status(RequestRecord.CLIENT_GONE);
             record.finished(System.nanoTime());
             try {
                 observer.completed(record);
             } catch (RuntimeException e) {
                 log.warn("request observer failed for {} {}", request.method(), record.route(), e);
+            } finally {
+                // Only now: a shutdown waiting for requests in flight then closes the observers (the access log) after this one.
+                inFlight.finished();
             }
         }
     }

@@ -85,10 +85,10 @@ public final class Route {
         ADMIN
     }
 
-    /** The path parameters when {@code path} fits the template, else null. */
+    /** The path parameters when {@code path} fits the template, else null; no map is made for a template without parameters. */
     Map<String, String> match(List<String> pathSegments) {
         List<String> templateSegments = segments;
-        Map<String, String> params = new HashMap<>();
+        Map<String, String> params = Map.of();
         for (int i = 0; i < templateSegments.size(); i++) {
             String expected = templateSegments.get(i);
             if (expected.equals("*") && i == templateSegments.size() - 1) {
@@ -99,12 +99,24 @@ public final class Route {
             }
             String actual = pathSegments.get(i);
             if (expected.startsWith(":")) {
+                if (params.isEmpty()) {
+                    params = new HashMap<>();
+                }
                 params.put(expected.substring(1), actual);
             } else if (!expected.equals(actual)) {
                 return null;
             }
         }
         return templateSegments.size() == pathSegments.size() ? params : null;
+    }
+
+    /** The template's first segment when it is a literal, else null (a parameter, a {@code *} tail, or the root). */
+    String firstLiteral() {
+        if (segments.isEmpty()) {
+            return null;
+        }
+        String first = segments.get(0);
+        return first.startsWith(":") || first.equals("*") ? null : first;
     }
 
     static List<String> split(String path) {

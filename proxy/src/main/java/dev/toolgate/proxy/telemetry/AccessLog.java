@@ -10,7 +10,9 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * a key), status, key name, decisions, the gateway's overhead and the whole duration; plain text
  * or one JSON object per line ({@code logging.format}).
  *
- * <p>The event loop only queues the finished request's record; a thread of its own formats and
- * writes the lines in batches, every {@value #BATCH_MILLIS} ms, so a request costs no wake-up
+ * <p>The event loop only queues the finished request's record; a thread of its own formats
+ * (reusing one buffer, the time of day formatted once a second) and writes the lines in batches, every {@value #BATCH_MILLIS} ms, so a request costs no wake-up
  * and no system call, and a terminal or a pipe that is slow to drain never stalls requests. When
  * the queue is full lines are dropped and counted, and the count is logged once the writer
  * catches up.
@@ -44,6 +46,10 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     private volatile boolean closing;
     private final Writer out;
     private final Thread writer;
+    /** The writer thread's own: a line is built and copied out without a String of its own. */
+    private final Timestamps time = new Timestamps();
+    private final StringBuilder line = new StringBuilder(256);
+    private char[] chars = new char[512];
 
     public AccessLog(LogFormat format, OutputStream destination) {
         this.format = format;
@@ -63,25 +69,37 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         records.offer(record);
     }
 
-    static String text(RequestRecord record) {
-        StringBuilder line = new StringBuilder(160)
-                .append(Instant.ofEpochMilli(record.receivedEpochMillis())).append(' ')
+    /** The line for {@code record}, without its newline, in {@code line} (cleared first). */
+    private void formatLine(RequestRecord record, StringBuilder line) {
+        line.setLength(0);
+        if (format == LogFormat.JSON) {
+            json(record, line);
+        } else {
+            text(record, line);
+        }
+    }
+
+    private void text(RequestRecord record, StringBuilder line) {
+        time.append(record.receivedEpochMillis(), line).append(' ')
                 .append(record.method()).append(' ')
                 .append(record.path()).append(' ')
                 .append(record.status())
                 .append(" key=").append(orDash(record.principal()))
                 .append(" decision=").append(orDash(record.decisions()))
-                .append(" overhead_us=").append(record.overheadNanos() < 0 ? "-" : Long.toString(record.overheadNanos() / 1_000))
-                .append(" duration_ms=").append(millis(record.durationNanos()));
-        if (record.upstreamNanos() >= 0) {
-            line.append(" upstream_ms=").append(millis(record.upstreamNanos()));
+                .append(" overhead_us=");
+        if (record.overheadNanos() < 0) {
+            line.append('-');
+        } else {
+            line.append(record.overheadNanos() / 1_000);
         }
-        return line.toString();
+        millis(line.append(" duration_ms="), record.durationNanos());
+        if (record.upstreamNanos() >= 0) {
+            millis(line.append(" upstream_ms="), record.upstreamNanos());
+        }
     }
 
-    static String json(RequestRecord record) {
-        StringBuilder line = new StringBuilder(200).append('{');
-        field(line, "time", Instant.ofEpochMilli(record.receivedEpochMillis()).toString()).append(',');
+    private void json(RequestRecord record, StringBuilder line) {
+        time.append(record.receivedEpochMillis(), line.append("{\"time\":\"")).append("\",");
         field(line, "method", record.method()).append(',');
         field(line, "path", record.path()).append(',');
         field(line, "route", record.route()).append(',');
@@ -98,12 +116,17 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
             }
             line.append(']');
         }
-        line.append(",\"overhead_us\":").append(record.overheadNanos() < 0 ? "null" : Long.toString(record.overheadNanos() / 1_000));
-        line.append(",\"duration_ms\":").append(millis(record.durationNanos()));
-        if (record.upstreamNanos() >= 0) {
-            line.append(",\"upstream_ms\":").append(millis(record.upstreamNanos()));
+        line.append(",\"overhead_us\":");
+        if (record.overheadNanos() < 0) {
+            line.append("null");
+        } else {
+            line.append(record.overheadNanos() / 1_000);
         }
-        return line.append('}').toString();
+        millis(line.append(",\"duration_ms\":"), record.durationNanos());
+        if (record.upstreamNanos() >= 0) {
+            millis(line.append(",\"upstream_ms\":"), record.upstreamNanos());
+        }
+        line.append('}');
     }
 
     private static StringBuilder field(StringBuilder line, String name, String value) {
@@ -120,11 +143,30 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         return value == null ? "-" : value;
     }
 
-    /** Milliseconds with three decimals, without String.format's cost on the event loop. */
-    static String millis(long nanos) {
+    /** Milliseconds with three decimals. */
+    static StringBuilder millis(StringBuilder line, long nanos) {
         long micros = Math.max(0, nanos) / 1_000;
         long fraction = micros % 1_000;
-        return (micros / 1_000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+        return line.append(micros / 1_000).append(fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".").append(fraction);
+    }
+
+    /**
+     * UTC times to the millisecond ({@code 2026-12-05T08:12:09.411Z}), the date and time of day
+     * formatted once a second: a busy second's lines differ only in their last digits.
+     */
+    private static final class Timestamps {
+        private long second = Long.MIN_VALUE;
+        private String prefix = "";
+
+        StringBuilder append(long epochMillis, StringBuilder line) {
+            long thisSecond = Math.floorDiv(epochMillis, 1_000);
+            if (thisSecond != second) {
+                second = thisSecond;
+                prefix = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(LocalDateTime.ofEpochSecond(thisSecond, 0, ZoneOffset.UTC));
+            }
+            int millis = (int) Math.floorMod(epochMillis, 1_000L);
+            return line.append(prefix).append(millis < 10 ? ".00" : millis < 100 ? ".0" : ".").append(millis).append('Z');
+        }
     }
 
     private void writeLines() {
@@ -134,8 +176,13 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                 last = closing;  // read before the drain: what was queued before close() is written
                 for (RequestRecord record; (record = records.poll()) != null; ) {
                     queued.decrementAndGet();
-                    out.write(format == LogFormat.JSON ? json(record) : text(record));
-                    out.write('\n');
+                    formatLine(record, line);
+                    line.append('\n');
+                    if (chars.length < line.length()) {
+                        chars = new char[line.length() * 2];
+                    }
+                    line.getChars(0, line.length(), chars, 0);
+                    out.write(chars, 0, line.length());
                 }
                 out.flush();
                 reportDropped();

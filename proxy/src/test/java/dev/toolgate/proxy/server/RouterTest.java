@@ -154,4 +154,33 @@ class RouterTest {
         assertThat(router.find(HttpMethod.POST, "/v1/models", anthropic).allowed()).as("a 405 names only the routes the request could take")
                 .containsExactly(HttpMethod.GET);
     }
+
+    @Test
+    void routesThatCanStartWithAnySegmentKeepTheirPlaceAmongTheOthers() {
+        Endpoint early = exchange -> { };
+        Endpoint literal = exchange -> { };
+        Endpoint late = exchange -> { };
+        Router router = new Router()
+                .add(HttpMethod.GET, "/:tenant/status", Route.Access.AGENT, early)
+                .add(HttpMethod.GET, "/api/status", Route.Access.AGENT, literal)
+                .add(HttpMethod.GET, "/api/items", Route.Access.AGENT, literal)
+                .add(HttpMethod.GET, "/*", Route.Access.AGENT, late);
+
+        assertThat(router.find(HttpMethod.GET, "/api/status", NO_HEADERS).route().endpoint()).isSameAs(early);
+        assertThat(router.find(HttpMethod.GET, "/api/status", NO_HEADERS).params()).isEqualTo(Map.of("tenant", "api"));
+        assertThat(router.find(HttpMethod.GET, "/api/items", NO_HEADERS).route().endpoint()).isSameAs(literal);
+        assertThat(router.find(HttpMethod.GET, "/other/items", NO_HEADERS).route().endpoint()).isSameAs(late);
+        assertThat(router.find(HttpMethod.GET, "/", NO_HEADERS).route().endpoint()).isSameAs(late);
+        assertThat(router.find(HttpMethod.POST, "/other/status", NO_HEADERS).allowed()).containsExactly(HttpMethod.GET);
+    }
+
+    @Test
+    void aRouteAddedAfterAFindIsFound() {
+        Endpoint added = exchange -> { };
+        assertThat(router.find(HttpMethod.GET, "/api/added", NO_HEADERS).route()).isNull();
+
+        router.add(HttpMethod.GET, "/api/added", Route.Access.AGENT, added);
+
+        assertThat(router.find(HttpMethod.GET, "/api/added", NO_HEADERS).route().endpoint()).isSameAs(added);
+    }
 }

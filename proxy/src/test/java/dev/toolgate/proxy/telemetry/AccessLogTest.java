@@ -14,6 +14,8 @@ import dev.toolgate.proxy.testing.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import okhttp3.Response;
@@ -54,7 +56,7 @@ class AccessLogTest {
     void textLines() throws Exception {
         List<String> lines = traffic("");
         assertThat(lines).anySatisfy(line -> assertThat(line)
-                .matches("\\S+Z POST /v1/chat/completions 200 key=support-bot decision=allowed,blocked overhead_us=\\d+"
+                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z POST /v1/chat/completions 200 key=support-bot decision=allowed,blocked overhead_us=\\d+"
                         + " duration_ms=\\d+\\.\\d{3} upstream_ms=\\d+\\.\\d{3}"));
         assertThat(lines).anySatisfy(line -> assertThat(line).contains(" GET /api/logs 200 key=ops decision=- overhead_us="));
         assertThat(lines).anySatisfy(line -> assertThat(line).contains(" GET /api/approve/:token 404 key=- "));
@@ -63,6 +65,7 @@ class AccessLogTest {
 
     @Test
     void jsonLines() throws Exception {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         List<String> lines = traffic("""
                 logging:
                   format: json
@@ -76,6 +79,8 @@ class AccessLogTest {
             }
         }
         assertThat(chat).isNotNull();
+        assertThat(Instant.parse(chat.path("time").asText())).as("the time the request was received, to the millisecond")
+                .isBetween(before, Instant.now());
         assertThat(chat.path("method").asText()).isEqualTo("POST");
         assertThat(chat.path("route").asText()).isEqualTo("/v1/chat/completions");
         assertThat(chat.path("status").asInt()).isEqualTo(200);
