@@ -91,8 +91,10 @@ final class TimedSamples {
             }
             count += counts.get(slot);
             bad += bads.get(slot);
-            for (int i = 0; values != null && i < BINS; i++) {
-                values[i] += histogram.get(slot * BINS + i);
+            if (values != null) {
+                for (int i = 0; i < BINS; i++) {
+                    values[i] += histogram.get(slot * BINS + i);
+                }
             }
         }
         if (count == 0) {

@@ -144,10 +144,14 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     }
 
     /** Milliseconds with three decimals. */
-    static StringBuilder millis(StringBuilder line, long nanos) {
+    private static StringBuilder millis(StringBuilder line, long nanos) {
         long micros = Math.max(0, nanos) / 1_000;
-        long fraction = micros % 1_000;
-        return line.append(micros / 1_000).append(fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".").append(fraction);
+        return thousandths(line.append(micros / 1_000), micros % 1_000);
+    }
+
+    /** {@code .nnn}: a fraction of 0 to 999 thousandths, zero-padded. */
+    private static StringBuilder thousandths(StringBuilder line, long fraction) {
+        return line.append(fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".").append(fraction);
     }
 
     /**
@@ -164,8 +168,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                 second = thisSecond;
                 prefix = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(LocalDateTime.ofEpochSecond(thisSecond, 0, ZoneOffset.UTC));
             }
-            int millis = (int) Math.floorMod(epochMillis, 1_000L);
-            return line.append(prefix).append(millis < 10 ? ".00" : millis < 100 ? ".0" : ".").append(millis).append('Z');
+            return thousandths(line.append(prefix), Math.floorMod(epochMillis, 1_000L)).append('Z');
         }
     }
 
