@@ -42,7 +42,7 @@ public interface Storage extends AutoCloseable {
     ChangeFeed changes();
 
     /**
-     * The database's schema version (as Flyway records it) against the newest this build migrates
+     * The database's schema version (as its {@code flyway_schema_history} records it) against the newest this build migrates
      * to: an instance is ready only on a schema at least that new. Reads the database.
      */
     SchemaVersion schemaVersion();

@@ -11,9 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The schema as Flyway leaves it on a real PostgreSQL server: the common migrations and PostgreSQL's own. */
+/** The schema as the migrations leave it on a real PostgreSQL server: the common migrations and PostgreSQL's own. */
 class PostgresMigrationTest {
 
     @Test
@@ -37,6 +41,26 @@ class PostgresMigrationTest {
         // Ids follow commit order across sessions only with no per-session block of sequence values.
         assertThat(strings(url, "SELECT cache_size FROM pg_sequences WHERE sequencename = 'audit_events_id_seq'"))
                 .containsExactly("1");
+    }
+
+    @Test
+    void instancesStartingTogetherMigrateAFreshDatabaseOnce() throws Exception {
+        String url = TestDatabases.postgres().freshDatabaseUrl();
+        ExecutorService starts = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Storage>> opening = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                opening.add(starts.submit(() -> JdbiStorage.open(StorageSettings.of(url))));
+            }
+            for (Future<Storage> storage : opening) {
+                try (Storage opened = storage.get(60, TimeUnit.SECONDS)) {
+                    assertThat(opened.schemaVersion().upToDate()).isTrue();
+                }
+            }
+        } finally {
+            starts.shutdownNow();
+        }
+        assertThat(strings(url, "SELECT COUNT(*) FROM flyway_schema_history")).containsExactly("18");
     }
 
     private static List<String> strings(String url, String sql) throws SQLException {

@@ -18,7 +18,6 @@ import dev.toolgate.storage.StorageException;
 import dev.toolgate.storage.StorageSettings;
 import dev.toolgate.storage.audit.internal.AuditJournal;
 import dev.toolgate.storage.audit.internal.JdbiAuditLog;
-import dev.toolgate.storage.audit.internal.V6_1__Chain_audit_events_stored_before_the_chain;
 import dev.toolgate.storage.internal.ConnectionPool;
 import dev.toolgate.storage.internal.Database;
 import dev.toolgate.storage.internal.EmbeddedH2;
@@ -37,28 +36,23 @@ import dev.toolgate.storage.internal.JdbiSettingsStore;
 import dev.toolgate.storage.internal.JdbiStandingApprovalStore;
 import dev.toolgate.storage.internal.JdbiIncidentStore;
 import dev.toolgate.storage.internal.UtcTimestamps;
+import dev.toolgate.storage.schema.SchemaMigrations;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link Storage} on Jdbi: one connection pool, the schema migrated by Flyway, one store per table group. */
+/** {@link Storage} on Jdbi: one connection pool, the schema migrated by {@link SchemaMigrations}, one store per table group. */
 public final class JdbiStorage implements Storage {
     private static final Logger log = LoggerFactory.getLogger(JdbiStorage.class);
     /** Every database's migrations, and the folder of those that differ by database ({@link Database#vendor}). */
-    private static final String COMMON_MIGRATIONS = "classpath:db/common";
 
     private final StorageSettings settings;
-    private final MigrationVersion requiredSchemaVersion;
+    private final String requiredSchemaVersion;
     private final ConnectionPool pool;
     private final Jdbi jdbi;
     private final JdbiAuditLog auditLog;
@@ -75,7 +69,7 @@ public final class JdbiStorage implements Storage {
     private final JdbiAgentStateStore agentStates;
     private final AlertingStores alerting;
 
-    private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock, MigrationVersion requiredSchemaVersion) {
+    private JdbiStorage(StorageSettings settings, ConnectionPool pool, Clock clock, String requiredSchemaVersion) {
         this.settings = settings;
         this.requiredSchemaVersion = requiredSchemaVersion;
         this.pool = pool;
@@ -110,7 +104,7 @@ public final class JdbiStorage implements Storage {
         Objects.requireNonNull(clock, "clock");
         ConnectionPool pool = ConnectionPool.forSettings(settings);
         try {
-            MigrationVersion required = migrate(pool, settings);
+            String required = migrate(pool, settings);
             return new JdbiStorage(settings, pool, clock, required);
         } catch (RuntimeException e) {
             pool.close();
@@ -150,30 +144,19 @@ public final class JdbiStorage implements Storage {
     }
 
     /** Migrates the schema; returns the newest version this build's migrations bring a database to. */
-    private static MigrationVersion migrate(ConnectionPool pool, StorageSettings settings) {
-        MigrateResult result;
-        MigrationVersion newestKnown;
+    private static String migrate(ConnectionPool pool, StorageSettings settings) {
+        SchemaMigrations migrations = SchemaMigrations.of(pool.database());
+        SchemaMigrations.Outcome outcome;
         try {
-            Flyway flyway = Flyway.configure(JdbiStorage.class.getClassLoader())
-                    .dataSource(pool.dataSource())
-                    .locations(COMMON_MIGRATIONS, "classpath:db/" + pool.database().vendor())
-                    .javaMigrations(new V6_1__Chain_audit_events_stored_before_the_chain())
-                    .load();
-            result = flyway.migrate();
-            newestKnown = Arrays.stream(flyway.info().all())
-                    .filter(info -> info.getVersion() != null && !info.getState().name().startsWith("FUTURE"))
-                    .map(MigrationInfo::getVersion)
-                    .max(Comparator.naturalOrder())
-                    .orElse(MigrationVersion.EMPTY);
-        } catch (RuntimeException e) {
+            outcome = migrations.migrate(pool.dataSource());
+        } catch (SQLException | RuntimeException e) {
             throw new StorageException("cannot open the database at " + settings.displayUrl()
                     + ": schema migration failed (check storage.url, credentials and that no newer Toolgate"
                     + " has migrated it): " + e.getMessage(), e);
         }
         log.info("Storage ready at {}: schema version {}, {} migrations applied now", settings.displayUrl(),
-                result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
-                result.migrationsExecuted);
-        return newestKnown;
+                outcome.version(), outcome.applied());
+        return migrations.newest();
     }
 
     @Override
@@ -248,8 +231,7 @@ public final class JdbiStorage implements Storage {
                 .mapTo(String.class)
                 .findOne()
                 .orElse("0"));
-        return new SchemaVersion(current, requiredSchemaVersion.getVersion(),
-                MigrationVersion.fromVersion(current).isAtLeast(requiredSchemaVersion.getVersion()));
+        return new SchemaVersion(current, requiredSchemaVersion, SchemaMigrations.isAtLeast(current, requiredSchemaVersion));
     }
 
     @Override

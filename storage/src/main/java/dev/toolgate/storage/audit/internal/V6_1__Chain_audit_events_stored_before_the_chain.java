@@ -1,6 +1,5 @@
 package dev.toolgate.storage.audit.internal;
 
-import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,24 +9,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.api.migration.BaseJavaMigration;
-import org.flywaydb.core.api.migration.Context;
 
 /**
  * Links the events stored before V6 into their workspaces' hash chains, in id order, then makes
  * {@code prev_hash} and {@code hash} NOT NULL. Java rather than SQL because portable SQL has no
  * SHA-256. Those events were not protected before; from now on they are, as they stand today.
- * Registered explicitly in {@link JdbiStorage}, not found by classpath scanning.
+ * Its name is the version and description the schema history records it under (listed in
+ * {@code SchemaMigrations}).
  */
-public final class V6_1__Chain_audit_events_stored_before_the_chain extends BaseJavaMigration {
+public final class V6_1__Chain_audit_events_stored_before_the_chain {
     private static final int BATCH = 1_000;
 
     private record Link(long id, String prevHash, String hash) {
     }
 
-    @Override
-    public void migrate(Context context) throws SQLException {
-        Connection connection = context.getConnection();
+    public void migrate(Connection connection) throws SQLException {
         AuditChain chain = new AuditChain();
         Map<String, String> heads = new HashMap<>();
         long after = 0;
