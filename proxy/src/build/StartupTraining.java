@@ -25,9 +25,10 @@ import java.util.stream.Stream;
  * The run the build records the class-data-sharing archive from, kept out of the shipped jar: a
  * single-file program ({@code java StartupTraining.java <toolgate.jar> <archive>}) that starts the
  * built jar exactly as an operator does ({@code java -jar toolgate.jar --config ...}) with
- * {@code -XX:ArchiveClassesAtExit}, on loopback with a fresh database and an upstream stand-in, sends
- * it the kinds of request it serves (text, an allowed call, a blocked call, a stream, health checks,
- * an audit read), and stops it with SIGTERM; the JVM writes the archive as it exits.
+ * {@code -XX:ArchiveClassesAtExit} (or, on JDK 25 and later, recording for an ahead-of-time cache),
+ * on loopback with a fresh database and an upstream stand-in, sends it the kinds of request it
+ * serves (text, an allowed call, a blocked call, a stream, health checks, an audit read), and stops
+ * it with SIGTERM; the JVM writes the archive as it exits.
  *
  * <p>The archive must be recorded from the jar alone on the class path: a JVM maps it only when its
  * own class path starts with the one recorded. Hence a child process rather than training classes
@@ -65,13 +66,52 @@ public final class StartupTraining {
         }
     }
 
+    /**
+     * JDK 25 and later record an ahead-of-time cache instead (JEP 483, 515): the classes loaded and
+     * linked, and the methods' profiles, in two steps, a recorded run and then the cache built from
+     * its configuration. The JVM maps it with the same {@code -XX:SharedArchiveFile} option, and
+     * starts faster with it than with a dynamic archive (bench/README.md, Startup).
+     */
+    private static boolean aheadOfTimeCache() {
+        return Runtime.version().feature() >= 25;
+    }
+
     private static void train(Path jar, Path archive, Path config) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process gateway = new ProcessBuilder(java,
-                "-XX:ArchiveClassesAtExit=" + archive,
+        Path aotConfiguration = archive.resolveSibling(archive.getFileName() + ".aotconf");
+        List<String> recording = aheadOfTimeCache()
+                ? List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + aotConfiguration, "-Xlog:aot=error,cds=error")
                 // CDS warns about each class it cannot archive (picocli's Java 5 classes): not news.
-                "-Xlog:cds=error,cds+dynamic=error",
-                "-jar", jar.toString(), "--config", config.toString())
+                : List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=error,cds+dynamic=error");
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(recording);
+        command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        run(command);
+        if (aheadOfTimeCache()) {
+            try {
+                createCache(java, jar, archive, aotConfiguration);
+            } finally {
+                Files.deleteIfExists(aotConfiguration);
+            }
+        }
+    }
+
+    private static void createCache(String java, Path jar, Path archive, Path aotConfiguration) throws Exception {
+        Process create = new ProcessBuilder(java, "-XX:AOTMode=create", "-XX:AOTConfiguration=" + aotConfiguration,
+                "-XX:AOTCache=" + archive, "-Xlog:aot=error,cds=error", "-jar", jar.toString())
+                .inheritIO()
+                .start();
+        if (!create.waitFor(START_SECONDS, TimeUnit.SECONDS)) {
+            create.destroyForcibly();
+            throw new IllegalStateException("building the ahead-of-time cache took over " + START_SECONDS + " s");
+        }
+        if (create.exitValue() != 0) {
+            throw new IllegalStateException("building the ahead-of-time cache failed with exit status " + create.exitValue());
+        }
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process gateway = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .start();
