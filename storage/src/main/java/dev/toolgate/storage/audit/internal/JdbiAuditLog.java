@@ -6,7 +6,6 @@ import dev.toolgate.storage.AuditLogStats;
 import dev.toolgate.storage.AuditPage;
 import dev.toolgate.storage.AuditQuery;
 import dev.toolgate.storage.ChainVerification;
-import dev.toolgate.storage.jdbi.JdbiStorage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +42,7 @@ public final class JdbiAuditLog implements AuditLog, AutoCloseable {
     private final AuditWriter writer;
 
     /**
-     * Starts the writer thread. {@code jdbi} must come from {@link JdbiStorage#jdbi} so that
+     * Starts the writer thread. {@code jdbi} must come from {@code JdbiStorage.jdbi} so that
      * instants are stored the same way everywhere.
      */
     public JdbiAuditLog(Jdbi jdbi, int queueCapacity, int maxBatchEvents) {
