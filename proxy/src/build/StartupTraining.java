@@ -86,7 +86,7 @@ public final class StartupTraining {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(recording);
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-        run(command);
+        startAndExercise(command);
         if (aheadOfTimeCache()) {
             try {
                 createCache(java, jar, archive, aotConfiguration);
@@ -110,7 +110,7 @@ public final class StartupTraining {
         }
     }
 
-    private static void run(List<String> command) throws Exception {
+    private static void startAndExercise(List<String> command) throws Exception {
         Process gateway = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)

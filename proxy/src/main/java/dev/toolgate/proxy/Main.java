@@ -76,8 +76,8 @@ public final class Main implements Callable<Integer> {
 
     /**
      * The config file of the usual start command, {@code [serve] [--config FILE]} ({@code -c FILE},
-     * {@code --config=FILE}); empty for any other command line. Such a start skips building the
-     * command-line model of every command, about 0.4 s of a cold JVM; the rest go through picocli.
+     * {@code --config=FILE}); empty for any other command line. Such a start skips building
+     * picocli's model of every command, a large part of a cold start; the rest go through picocli.
      */
     static Optional<Path> plainStart(String[] args) {
         int at = args.length > 0 && args[0].equals("serve") ? 1 : 0;

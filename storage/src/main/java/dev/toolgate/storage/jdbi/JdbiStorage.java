@@ -49,7 +49,6 @@ import org.slf4j.LoggerFactory;
 /** {@link Storage} on Jdbi: one connection pool, the schema migrated by {@link SchemaMigrations}, one store per table group. */
 public final class JdbiStorage implements Storage {
     private static final Logger log = LoggerFactory.getLogger(JdbiStorage.class);
-    /** Every database's migrations, and the folder of those that differ by database ({@link Database#vendor}). */
 
     private final StorageSettings settings;
     private final String requiredSchemaVersion;

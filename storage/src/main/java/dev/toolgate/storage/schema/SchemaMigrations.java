@@ -30,13 +30,13 @@ import org.slf4j.LoggerFactory;
  * {@code db/common} and {@code db/<vendor>} and one Java step, in version order, each in its own
  * transaction and recorded in {@code flyway_schema_history}.
  *
- * <p>The history table, the rows and their checksums are Flyway's, so databases that earlier
- * builds migrated with Flyway carry on, and Flyway's own validation accepts what is written here.
- * Flyway itself is not used: its set-up, the scans of the jar for scripts and the classes they load
- * took about 1.3 s of a 3.5 s start. The scripts are listed here instead of found by scanning
- * ({@code SchemaMigrationsTest} checks the list against the folders). Applied scripts must never
- * change: a changed checksum stops the start. Concurrent starts wait for each other: on PostgreSQL
- * behind an advisory lock, on embedded H2 (one process) behind a lock in this JVM.
+ * <p>The history table, its rows and their checksums are Flyway's: databases earlier builds
+ * migrated with Flyway carry on, and Flyway's validation accepts what is written here. Flyway itself
+ * is not used because its set-up and its scans of the jar were the largest part of a start
+ * (bench/README.md, Startup); the scripts are listed instead ({@code SchemaMigrationsTest} checks
+ * the list against the folders). An applied script must never change: a changed checksum stops the
+ * start. Concurrent starts wait for each other: on PostgreSQL behind an advisory lock, on embedded
+ * H2 (one process) behind a lock in this JVM.
  */
 public final class SchemaMigrations {
     private static final Logger log = LoggerFactory.getLogger(SchemaMigrations.class);
