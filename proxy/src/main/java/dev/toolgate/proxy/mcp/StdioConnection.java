@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * waiting on it fail at once, and it is started again after a backoff that doubles from one second
  * to half a minute (back to one second once it has run for a minute). Its stderr is its log, kept
  * at debug level (it may print what the gateway must not). Writes go through a thread of their
- * own, so a server that stops reading never blocks an event loop.
+ * own, so a server that stops reading never blocks an event loop. Closing stops the server and
+ * the processes it started, even one still being started.
  */
 final class StdioConnection extends DownstreamConnection {
     private static final Logger log = LoggerFactory.getLogger(StdioConnection.class);
@@ -78,8 +80,19 @@ final class StdioConnection extends DownstreamConnection {
             scheduleRestart();
             return;
         }
-        process = child;
-        stdin = child.getOutputStream();
+        // close() may have run while the process started: it saw no process to stop, so stop this one here.
+        boolean closedMeanwhile;
+        synchronized (this) {
+            closedMeanwhile = closed;
+            if (!closedMeanwhile) {
+                process = child;
+                stdin = child.getOutputStream();
+            }
+        }
+        if (closedMeanwhile) {
+            stop(child);
+            return;
+        }
         started.complete(null);
         long startedAt = System.nanoTime();
         log.info("Started MCP server '{}' (pid {})", server, child.pid());
@@ -184,21 +197,33 @@ final class StdioConnection extends DownstreamConnection {
         });
     }
 
+    /**
+     * Stops a server and what it started (launchers such as {@code npx} or {@code uvx} run the server
+     * as their own child): SIGTERM, and SIGKILL for whatever is left after 2 s.
+     */
+    private static void stop(Process running) {
+        List<ProcessHandle> descendants = running.descendants().toList();
+        running.destroy();
+        descendants.forEach(ProcessHandle::destroy);
+        try {
+            running.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        running.destroyForcibly();
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
     @Override
     public void close() {
-        closed = true;
+        Process running;
+        synchronized (this) {
+            closed = true;
+            running = process;
+        }
         restarts.shutdownNow();
-        Process running = process;
         if (running != null) {
-            running.destroy();
-            try {
-                if (!running.waitFor(2, TimeUnit.SECONDS)) {
-                    running.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running.destroyForcibly();
-            }
+            stop(running);
         }
         lost("is shutting down");
         writer.shutdownNow();

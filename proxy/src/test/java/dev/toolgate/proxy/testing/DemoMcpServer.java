@@ -38,10 +38,14 @@ public final class DemoMcpServer {
     private DemoMcpServer() {
     }
 
-    /** Serves over stdio until stdin closes. */
+    /**
+     * Serves over stdio until the gateway stops the process, or until the process that started it
+     * is gone (a test JVM that ended without stopping its gateway must not leave it running).
+     */
     public static void main(String[] args) throws InterruptedException {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
         build(McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper())), () -> Runtime.getRuntime().halt(3));
-        new CountDownLatch(1).await();  // until the gateway stops the process
+        new CountDownLatch(1).await();
     }
 
     /** The command that starts this server over stdio, with the test class path. */
