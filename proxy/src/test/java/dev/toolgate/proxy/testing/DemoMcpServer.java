@@ -10,13 +10,17 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.Wrapper;
@@ -62,6 +66,8 @@ public final class DemoMcpServer {
     /** A running HTTP server; close stops it. */
     public static final class Http implements AutoCloseable {
         private final Tomcat tomcat = new Tomcat();
+        /** Tomcat's work folder, this test JVM's own; deleted when the server stops. */
+        private final Path baseDir = Path.of(System.getProperty("java.io.tmpdir"), "toolgate-demo-mcp-" + ProcessHandle.current().pid());
         private boolean stopped;
 
         private Http() {
@@ -71,8 +77,7 @@ public final class DemoMcpServer {
             HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                     .jsonMapper(McpJsonDefaults.getMapper()).mcpEndpoint("/mcp").build();
             build(McpServer.sync(transport), this::crash);
-            tomcat.setBaseDir(new File(System.getProperty("java.io.tmpdir"), "toolgate-demo-mcp-" + ProcessHandle.current().pid())
-                    .getAbsolutePath());
+            tomcat.setBaseDir(baseDir.toAbsolutePath().toString());
             tomcat.setHostname("127.0.0.1");
             tomcat.setPort(0);
             tomcat.getConnector();
@@ -119,6 +124,14 @@ public final class DemoMcpServer {
                 tomcat.destroy();
             } catch (LifecycleException e) {
                 throw new IllegalStateException(e);
+            }
+            if (!Files.exists(baseDir)) {
+                return;
+            }
+            try (Stream<Path> files = Files.walk(baseDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
