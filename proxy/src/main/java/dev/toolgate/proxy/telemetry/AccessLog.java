@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * a key), status, key name, decisions, the gateway's overhead and the whole duration; plain text
  * or one JSON object per line ({@code logging.format}).
  *
- * <p>The event loop only queues the finished request's record; a thread of its own formats
- * (reusing one buffer, the time of day formatted once a second) and writes the lines in batches, every {@value #BATCH_MILLIS} ms, so a request costs no wake-up
- * and no system call, and a terminal or a pipe that is slow to drain never stalls requests. When
- * the queue is full lines are dropped and counted, and the count is logged once the writer
- * catches up.
+ * <p>The event loop only queues the finished request's record; a thread of its own formats the
+ * lines (in one reused buffer, the time of day formatted once a second) and writes them in batches,
+ * every {@value #BATCH_MILLIS} ms, so a request costs no wake-up and no system call, and a terminal
+ * or a pipe that is slow to drain never stalls requests. When the queue is full lines are dropped
+ * and counted, and the count is logged once the writer catches up.
  */
 public final class AccessLog implements RequestObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);

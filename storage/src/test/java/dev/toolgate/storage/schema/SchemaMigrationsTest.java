@@ -106,8 +106,7 @@ class SchemaMigrationsTest {
     @Test
     void aDatabaseANewerBuildMigratedIsLeftAsItIs() throws SQLException {
         migrations.migrate(dataSource);
-        execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\", \"script\","
-                + " \"installed_by\", \"execution_time\", \"success\") VALUES (99, '18', 'later', 'SQL', 'V18__later.sql', 'SA', 1, TRUE)");
+        recordApplied("18", "later");
 
         assertThat(migrations.migrate(dataSource)).isEqualTo(new SchemaMigrations.Outcome("18", 0));
     }
@@ -115,8 +114,7 @@ class SchemaMigrationsTest {
     @Test
     void anAppliedVersionThisBuildDoesNotKnowStopsTheMigration() throws SQLException {
         migrations.migrate(dataSource);
-        execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\", \"script\","
-                + " \"installed_by\", \"execution_time\", \"success\") VALUES (99, '12.5', 'stray', 'SQL', 'V12_5__stray.sql', 'SA', 1, TRUE)");
+        recordApplied("12.5", "stray");
 
         assertThatThrownBy(() -> migrations.migrate(dataSource))
                 .isInstanceOf(SQLException.class)
@@ -159,6 +157,13 @@ class SchemaMigrationsTest {
         try (Stream<Path> files = Files.list(Path.of("src/main/resources/db", folder))) {
             return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".sql")).toList();
         }
+    }
+
+    /** A history row for a script this build does not have, as another build would have written it. */
+    private void recordApplied(String version, String description) throws SQLException {
+        execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\", \"script\","
+                + " \"installed_by\", \"execution_time\", \"success\") VALUES (99, '" + version + "', '" + description + "', 'SQL',"
+                + " 'V" + version.replace('.', '_') + "__" + description + ".sql', 'SA', 1, TRUE)");
     }
 
     private void execute(String sql) throws SQLException {
